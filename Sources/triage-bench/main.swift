@@ -1,0 +1,8 @@
+import TriageKit
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+print("triage-bench: not yet written")
+exit(1)

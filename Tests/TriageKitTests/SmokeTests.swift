@@ -1,0 +1,8 @@
+import Testing
+import TriageKit
+
+@Suite struct SmokeTests {
+  @Test func entryPointRuns() {
+    #expect(TriageMain.run([]) == 0)
+  }
+}
