@@ -1,0 +1,219 @@
+/// Open or resolved: whether a note raises a problem or says it is over (TAXONOMY.md).
+public enum ReasonStatus: String, Sendable, Codable, Hashable {
+  case open, resolved
+}
+
+/// One piece of evidence: a lexicon entry that counted toward a code.
+public struct Evidence: Sendable, Hashable {
+  /// The entry's text as written in the lexicon (`short pick`, `picked {n} of {m}`).
+  public var term: String
+  /// In hundredths.
+  public var weight: Int32
+  /// Byte range of the matched text in the note.
+  public var span: Range<Int>
+  /// Entry id in `Lexicon.entries`.
+  public var entry: Int
+  /// The resolution cue that resolved this match, when one did.
+  public var resolvedBy: String?
+}
+
+/// A reason code that passed its threshold in one note.
+public struct Reason: Sendable, Hashable {
+  public var code: String
+  public var codeIndex: Int
+  /// In hundredths.
+  public var score: Int32
+  public var status: ReasonStatus
+  public var evidence: [Evidence]
+}
+
+/// The classification of one note, as owned values (the batch path writes from the scratch
+/// directly instead).
+public struct Classification: Sendable, Hashable {
+  public var reasons: [Reason]
+  public var orderRefs: [String]
+  public var skus: [String]
+  public var locations: [String]
+  public var truncated: Bool
+
+  public var codes: [String] { reasons.map(\.code) }
+}
+
+extension Classifier {
+  /// Classifies a string and returns owned results.
+  public func classify(_ text: String) -> Classification {
+    var scratch = ClassifierScratch()
+    return classify(text, scratch: &scratch)
+  }
+
+  /// Classifies a string reusing a scratch, and returns owned results.
+  public func classify(_ text: String, scratch: inout ClassifierScratch) -> Classification {
+    var copy = text
+    return copy.withUTF8 { p in
+      classify(p, into: &scratch)
+      return classification(from: scratch, text: p)
+    }
+  }
+
+  /// Copies the scratch's result into owned values.
+  public func classification(from s: ClassifierScratch, text: UnsafeBufferPointer<UInt8>)
+    -> Classification
+  {
+    let toks = s.tokens.tokens
+    var reasons: [Reason] = []
+    for r in s.reasons {
+      var evidence: [Evidence] = []
+      for k in 0..<s.matches.count where s.outcome[k] == MatchOutcome.counted.rawValue {
+        let m = s.matches[k]
+        let entry = lexicon.entries[entryIndex(m.entry)]
+        guard entry.code == Int(r.code) else { continue }
+        let resolvedBy = s.resolvedBy[k] >= 0
+          ? lexicon.entries[entryIndex(s.matches[Int(s.resolvedBy[k])].entry)].text : nil
+        evidence.append(
+          Evidence(
+            term: entry.text, weight: entry.weight,
+            span: Int(toks[Int(m.first)].start)..<Int(toks[Int(m.last)].end), entry: Int(m.entry),
+            resolvedBy: resolvedBy))
+      }
+      evidence.sort { $0.span.lowerBound != $1.span.lowerBound ? $0.span.lowerBound < $1.span.lowerBound : $0.entry < $1.entry }
+      reasons.append(
+        Reason(
+          code: lexicon.codes[Int(r.code)].code, codeIndex: Int(r.code), score: r.score,
+          status: r.resolved ? .resolved : .open, evidence: evidence))
+    }
+    var orders: [String] = []
+    var skus: [String] = []
+    var locations: [String] = []
+    for id in s.identifiers {
+      let t = id.text(in: text, rules: lexicon.identifiers)
+      switch id.kind {
+      case .order: orders.append(t)
+      case .sku: skus.append(t)
+      case .location: locations.append(t)
+      }
+    }
+    return Classification(
+      reasons: reasons, orderRefs: orders, skus: skus, locations: locations, truncated: s.truncated)
+  }
+
+  // MARK: JSON Lines
+
+  /// Appends one classify record (DATA.md) for the note just classified into `scratch`.
+  ///
+  /// `{"id":…,"source":…,"order_refs":[…],"skus":[…],"locations":[…],"reasons":[{"code":…,
+  /// "score":…,"status":…,"evidence":[{"term":…,"weight":…,"span":[a,b]}]}]}`; with `explain`,
+  /// also `"matches"`: every entry found, with its outcome.
+  public func writeJSON(
+    id: UnsafeBufferPointer<UInt8>, source: UnsafeBufferPointer<UInt8>,
+    text: UnsafeBufferPointer<UInt8>, scratch s: ClassifierScratch, explain: Bool = false,
+    into w: inout JSONWriter
+  ) {
+    w.raw("{\"id\":")
+    w.string(id)
+    w.raw(",\"source\":")
+    w.string(source)
+    for kind in [FoundIdentifier.Kind.order, .sku, .location] {
+      switch kind {
+      case .order: w.raw(",\"order_refs\":[")
+      case .sku: w.raw("],\"skus\":[")
+      case .location: w.raw("],\"locations\":[")
+      }
+      var first = true
+      for id in s.identifiers where id.kind == kind {
+        if !first { w.byte(ASCII.comma) }
+        first = false
+        if kind == .order {
+          w.byte(ASCII.quote)
+          w.bytes.append(contentsOf: lexicon.identifiers.orderPrefix.utf8)
+          w.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[Int(id.digitsStart)..<Int(id.end)]))
+          w.byte(ASCII.quote)
+        } else {
+          w.byte(ASCII.quote)
+          for b in text[Int(id.start)..<Int(id.end)] { w.byte(ASCII.isLetter(b) ? b & ~0x20 : b) }
+          w.byte(ASCII.quote)
+        }
+      }
+    }
+    w.raw("],\"reasons\":[")
+    s.tokens.tokens.withUnsafeBufferPointer { toks in
+      for (ri, r) in s.reasons.enumerated() {
+        if ri > 0 { w.byte(ASCII.comma) }
+        w.raw("{\"code\":\"")
+        w.bytes.append(contentsOf: lexicon.codes[Int(r.code)].code.utf8)
+        w.raw("\",\"score\":")
+        w.weight(r.score)
+        w.raw(r.resolved ? ",\"status\":\"resolved\",\"evidence\":[" : ",\"status\":\"open\",\"evidence\":[")
+        var first = true
+        for k in 0..<s.matches.count where s.outcome[k] == MatchOutcome.counted.rawValue {
+          let m = s.matches[k]
+          guard info[Int(m.entry)].code == r.code else { continue }
+          if !first { w.byte(ASCII.comma) }
+          first = false
+          w.raw("{\"term\":")
+          w.string(lexicon.entries[entryIndex(m.entry)].text)
+          w.raw(",\"weight\":")
+          w.weight(info[Int(m.entry)].weight)
+          w.raw(",\"span\":[")
+          w.int(Int(toks[Int(m.first)].start))
+          w.byte(ASCII.comma)
+          w.int(Int(toks[Int(m.last)].end))
+          w.raw("]}")
+        }
+        w.raw("]}")
+      }
+      w.byte(ASCII.closeBracket)
+      if explain {
+        w.raw(",\"matches\":[")
+        for k in 0..<s.matches.count {
+          if k > 0 { w.byte(ASCII.comma) }
+          let m = s.matches[k]
+          let e = lexicon.entries[entryIndex(m.entry)]
+          w.raw("{\"entry\":")
+          w.string(e.text)
+          w.raw(",\"kind\":")
+          w.string(e.kind.rawValue)
+          if let c = e.code {
+            w.raw(",\"code\":")
+            w.string(lexicon.codes[c].code)
+            w.raw(",\"weight\":")
+            w.weight(e.weight)
+          }
+          w.raw(",\"span\":[")
+          w.int(Int(toks[Int(m.first)].start))
+          w.byte(ASCII.comma)
+          w.int(Int(toks[Int(m.last)].end))
+          w.raw("],\"outcome\":")
+          w.string(outcomeText(s, k))
+          w.raw(",\"source\":")
+          w.string("\(e.location)")
+          w.byte(ASCII.closeBrace)
+        }
+        w.byte(ASCII.closeBracket)
+      }
+    }
+    if s.truncated { w.raw(",\"truncated\":true") }
+    w.raw("}\n")
+  }
+
+  /// A short description of what happened to match `k`, for explanations.
+  public func outcomeText(_ s: ClassifierScratch, _ k: Int) -> String {
+    let e = lexicon.entries[entryIndex(s.matches[k].entry)]
+    if e.code == nil {
+      let inCues = s.cues.contains(Int32(k))
+      return inCues ? "\(e.kind.rawValue) cue" : "cue inside a longer cue"
+    }
+    func cueText(_ i: Int32) -> String { "'\(lexicon.entries[entryIndex(s.matches[Int(i)].entry)].text)'" }
+    switch MatchOutcome(rawValue: s.outcome[k]) ?? .counted {
+    case .counted:
+      if s.resolvedBy[k] >= 0 { return "counted, resolved by \(cueText(s.resolvedBy[k]))" }
+      if s.keptOpenBy[k] >= 0 { return "counted, kept open by \(cueText(s.keptOpenBy[k]))" }
+      return "counted"
+    case .negated: return "negated by \(cueText(s.cause[k]))"
+    case .subsumed: return "inside the longer match \(cueText(s.cause[k]))"
+    case .conditionFailed:
+      return "condition failed (\(e.conditions.map(\.description).joined(separator: " and ")))"
+    case .repeated: return "repeat of an entry already counted"
+    case .part: return "part of near entry '\(e.text)'"
+    }
+  }
+}

@@ -1,0 +1,149 @@
+/// An order reference, SKU or location found in a note's text.
+public struct FoundIdentifier: Sendable, Equatable {
+  public enum Kind: UInt8, Sendable {
+    case order, sku, location
+  }
+  public var kind: Kind
+  /// The span of the identifier's text in the note.
+  public var start: Int32
+  public var end: Int32
+  /// For orders: where the order number's digits start (the canonical id is prefix + digits).
+  public var digitsStart: Int32
+
+  /// The identifier as reported: orders as `prefix + digits` (`#10023` → `SO-10023`); SKUs and
+  /// locations upper-cased as written.
+  public func text(in note: UnsafeBufferPointer<UInt8>, rules: IdentifierRules) -> String {
+    switch kind {
+    case .order:
+      return rules.orderPrefix
+        + String(decoding: UnsafeBufferPointer(rebasing: note[Int(digitsStart)..<Int(end)]), as: UTF8.self)
+    case .sku, .location:
+      return String(
+        decoding: note[Int(start)..<Int(end)].map { b in ASCII.isLetter(b) ? b & ~0x20 : b },
+        as: UTF8.self)
+    }
+  }
+}
+
+/// Finds order references, SKUs and locations among a note's tokens by the site's rules
+/// (`identifiers.txt`): cue words ("order 10023", "sku 88213", "bin B-14-02"), `#10023`, the order
+/// prefix (`SO-10023`), and shapes (`A-99-99`).
+enum IdentifierExtractor {
+  static func extract(
+    _ text: UnsafeBufferPointer<UInt8>, lexicon: Lexicon, into s: inout ClassifierScratch
+  ) {
+    s.identifiers.removeAll(keepingCapacity: true)
+    let rules = lexicon.identifiers
+    let terms = lexicon.identifierTerms
+    let prefix = Array(rules.orderPrefix.utf8).map(ASCII.lower)
+    let bare = prefix.filter { ASCII.isLetter($0) || ASCII.isDigit($0) }
+    s.tokens.tokens.withUnsafeBufferPointer { toks in
+      for i in 0..<toks.count {
+        let t = toks[i]
+        switch t.kind {
+        case .hashRef:
+          let digits = Int(t.end - t.start) - 1
+          if rules.orderDigits.contains(digits) {
+            add(&s, text, FoundIdentifier(kind: .order, start: t.start, end: t.end, digitsStart: t.start + 1))
+          }
+        case .number, .identifier:
+          let cue = cueBefore(toks, i, terms)
+          let len = Int(t.end - t.start)
+          if t.kind == .number {
+            if cue == .order && rules.orderDigits.contains(len) {
+              add(&s, text, FoundIdentifier(kind: .order, start: t.start, end: t.end, digitsStart: t.start))
+              continue
+            }
+          } else if let digitsAt = orderDigits(text, t, prefix: prefix, bare: bare, rules: rules) {
+            add(&s, text, FoundIdentifier(kind: .order, start: t.start, end: t.end, digitsStart: digitsAt))
+            continue
+          }
+          if cue == .ignore || t.kind == .number && cue == .order { continue }
+          if cue == .location || matchesAny(rules.locationShapes, text, t) {
+            add(&s, text, FoundIdentifier(kind: .location, start: t.start, end: t.end, digitsStart: t.start))
+          } else if cue == .sku || matchesAny(rules.skuShapes, text, t) {
+            add(&s, text, FoundIdentifier(kind: .sku, start: t.start, end: t.end, digitsStart: t.start))
+          }
+        default:
+          continue
+        }
+      }
+    }
+  }
+
+  enum Cue { case none, order, sku, location, ignore }
+
+  /// The identifier cue word just before token `i`, looking past connector words ("no", "#").
+  static func cueBefore(_ toks: UnsafeBufferPointer<Token>, _ i: Int, _ terms: Lexicon.IdentifierTerms) -> Cue {
+    var j = i - 1
+    var hops = 0
+    while j >= 0 && hops < 3 {
+      let term = toks[j].term
+      if toks[j].kind == .word {
+        if terms.order.contains(term) { return .order }
+        if terms.sku.contains(term) { return .sku }
+        if terms.location.contains(term) { return .location }
+        if terms.ignore.contains(term) { return .ignore }
+        if !terms.connector.contains(term) { return .none }
+      } else {
+        return .none
+      }
+      j -= 1
+      hops += 1
+    }
+    return .none
+  }
+
+  /// Where the digits start when an identifier token is `PREFIX` + digits (`SO-10023`, `so10023`).
+  static func orderDigits(
+    _ text: UnsafeBufferPointer<UInt8>, _ t: Token, prefix: [UInt8], bare: [UInt8],
+    rules: IdentifierRules
+  ) -> Int32? {
+    guard !prefix.isEmpty else { return nil }
+    for p in [prefix, bare] where !p.isEmpty {
+      let s = Int(t.start)
+      let e = Int(t.end)
+      guard e - s > p.count else { continue }
+      var ok = true
+      for k in 0..<p.count where ASCII.lower(text[s + k]) != p[k] {
+        ok = false
+        break
+      }
+      guard ok else { continue }
+      let d = s + p.count
+      guard rules.orderDigits.contains(e - d) else { continue }
+      var digits = true
+      for k in d..<e where !ASCII.isDigit(text[k]) {
+        digits = false
+        break
+      }
+      if digits { return Int32(d) }
+    }
+    return nil
+  }
+
+  static func matchesAny(_ shapes: [IdentifierShape], _ text: UnsafeBufferPointer<UInt8>, _ t: Token) -> Bool {
+    if shapes.isEmpty { return false }
+    let slice = UnsafeBufferPointer(rebasing: text[Int(t.start)..<Int(t.end)])
+    for shape in shapes where shape.matches(slice) { return true }
+    return false
+  }
+
+  /// Adds an identifier unless the same text was already found in this note.
+  static func add(_ s: inout ClassifierScratch, _ text: UnsafeBufferPointer<UInt8>, _ id: FoundIdentifier) {
+    for other in s.identifiers where other.kind == id.kind {
+      let a = id.kind == .order ? id.digitsStart : id.start
+      let b = other.kind == .order ? other.digitsStart : other.start
+      let la = Int(id.end - a)
+      if la == Int(other.end - b) {
+        var same = true
+        for k in 0..<la where ASCII.lower(text[Int(a) + k]) != ASCII.lower(text[Int(b) + k]) {
+          same = false
+          break
+        }
+        if same { return }
+      }
+    }
+    s.identifiers.append(id)
+  }
+}

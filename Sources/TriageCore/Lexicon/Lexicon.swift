@@ -1,0 +1,372 @@
+import Foundation
+
+/// The classifier's data, loaded from a `Lexicons/` directory and compiled once: the reason codes,
+/// every entry and cue, shorthand, identifier rules, and the vocabulary and trie built from them.
+///
+/// Files (see ARCHITECTURE.md for the format):
+/// - `codes.txt`: the reason codes with owner, theme, effect and threshold;
+/// - `reasons/<code>.txt`: weighted terms, phrases and patterns for one code;
+/// - `cues.txt`: negation, resolution and pending cues; skip and break words;
+/// - `shorthand.txt`: warehouse shorthand and common misspellings;
+/// - `identifiers.txt`: how order references, SKUs and locations look.
+public struct Lexicon: Sendable {
+  public let directory: String
+  public let codes: [ReasonCode]
+  /// Every reason entry and cue; an entry's id is its index here.
+  public let entries: [LexiconEntry]
+  public let shorthand: [Shorthand]
+  public let skipWords: [String]
+  public let breakWords: [String]
+  public let identifiers: IdentifierRules
+  public let vocabulary: Vocabulary
+  public let trie: PhraseTrie
+  /// Warnings found while loading (unsorted entries, a code without entries).
+  public let warnings: [Diagnostic]
+  /// Term ids of the identifier cue words, for the identifier extractor.
+  let identifierTerms: IdentifierTerms
+  /// The two parts of each `near` entry; a trie output id `entries.count + i` is part `i`.
+  public let nearParts: [NearPart]
+
+  /// One side of a `near` entry.
+  public struct NearPart: Sendable {
+    public var entry: Int32
+    public var side: UInt8
+  }
+
+  struct IdentifierTerms: Sendable {
+    var order: Set<Int32> = []
+    var sku: Set<Int32> = []
+    var location: Set<Int32> = []
+    var ignore: Set<Int32> = []
+    var connector: Set<Int32> = []
+  }
+
+  public func code(named name: String) -> ReasonCode? { codes.first { $0.code == name } }
+
+  /// Loads and compiles a lexicon directory.
+  ///
+  /// - Throws: a `TriageError` (exit 65) with `path:line:col` for the first mistake found.
+  public static func load(directory: String) throws(TriageError) -> Lexicon {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue
+    else {
+      throw TriageError(.noInput, "lexicon directory '\(directory)' does not exist")
+    }
+    func read(_ name: String) throws(TriageError) -> (path: String, lines: [LexiconLine]) {
+      let path = (directory as NSString).appendingPathComponent(name)
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw TriageError(.noInput, "cannot read '\(path)': the lexicon directory needs \(name)")
+      }
+      return (path, try LexiconScanner.lines(of: [UInt8](data), file: path))
+    }
+    var parser = LexiconParser()
+    let codesFile = try read("codes.txt")
+    let codes = try parser.parseCodes(codesFile.lines, file: codesFile.path)
+    let cuesFile = try read("cues.txt")
+    let cues = try parser.parseCues(cuesFile.lines, file: cuesFile.path, codes: codes)
+    let shortFile = try read("shorthand.txt")
+    let shorthand = try parser.parseShorthand(shortFile.lines, file: shortFile.path)
+    let idFile = try read("identifiers.txt")
+    let identifiers = try parser.parseIdentifiers(idFile.lines, file: idFile.path)
+
+    let reasonsDir = (directory as NSString).appendingPathComponent("reasons")
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: reasonsDir) else {
+      throw TriageError(.noInput, "cannot read '\(reasonsDir)': the lexicon directory needs reasons/")
+    }
+    var entries: [LexiconEntry] = []
+    var covered = Set<String>()
+    for name in names.sorted() where !name.hasPrefix(".") {
+      let path = (reasonsDir as NSString).appendingPathComponent(name)
+      guard name.hasSuffix(".txt") else {
+        throw TriageError(
+          .dataError, "unexpected file '\(path)': reason files are named CODE.txt")
+      }
+      let code = String(name.dropLast(4))
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw TriageError(.noInput, "cannot read '\(path)'")
+      }
+      let lines = try LexiconScanner.lines(of: [UInt8](data), file: path)
+      entries += try parser.parseReasons(lines, file: path, expectedCode: code, codes: codes)
+      covered.insert(code)
+    }
+    var warnings = parser.warnings
+    for code in codes where !covered.contains(code.code) {
+      warnings.append(.warning("reason code '\(code.code)' has no file reasons/\(code.code).txt", at: code.location))
+    }
+    entries += cues.cues
+    return try compile(
+      directory: directory, codes: codes, entries: entries, shorthand: shorthand,
+      skip: cues.skip, breaks: cues.breaks, identifiers: identifiers, warnings: warnings)
+  }
+
+  /// Compiles parsed entries into the vocabulary and the trie.
+  public static func compile(
+    directory: String, codes: [ReasonCode], entries: [LexiconEntry], shorthand: [Shorthand],
+    skip: [String], breaks: [String], identifiers: IdentifierRules, warnings: [Diagnostic] = []
+  ) throws(TriageError) -> Lexicon {
+    var vocab = Vocabulary(capacity: 8192)
+    let skipSet = Set(skip)
+    let breakSet = Set(breaks)
+    let shorthandByKey = Dictionary(shorthand.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+
+    // 1. Shorthand expansions, fully resolved, with cycle detection.
+    var resolved: [String: [String]] = [:]
+    func expand(_ key: String, _ stack: [String]) throws(TriageError) -> [String] {
+      if let done = resolved[key] { return done }
+      guard let s = shorthandByKey[key] else { return [key] }
+      if stack.contains(key) {
+        throw .data(
+          "shorthand cycle: \((stack + [key]).map { "'\($0)'" }.joined(separator: " → "))",
+          at: s.location)
+      }
+      var out: [String] = []
+      for word in s.expansion {
+        if word == key {
+          throw .data("shorthand '\(key)' expands to itself", at: s.location)
+        }
+        out += try expand(word, stack + [key])
+      }
+      resolved[key] = out
+      return out
+    }
+    for s in shorthand { _ = try expand(s.key, []) }
+
+    // 2. Every spelling of every entry as alternatives of word lists. A `near` entry becomes two
+    //    internal part entries (ids after the real entries) whose matches the classifier pairs.
+    var variantWords = Set<String>()
+    var nearParts: [NearPart] = []
+    func alternatives(of sequence: [PatternElement], _ entry: LexiconEntry) throws(TriageError)
+      -> [[[String]]]
+    {
+      var result: [[[String]]] = []
+      for element in sequence {
+        switch element {
+        case .number: result.append([["{n}"]])
+        case .ratio: result.append([["{n}/{m}"]])
+        case .word(let w, let exact):
+          if breakSet.contains(w) {
+            throw .data(
+              "'\(w)' is a break word (cues.txt) and cannot be part of an entry", at: entry.location)
+          }
+          if skipSet.contains(w) { continue }
+          if shorthandByKey[w] != nil {
+            result.append([resolved[w] ?? [w]])
+            continue
+          }
+          var alts: [[String]] = [[w]]
+          let joiners: Set<Character> = ["-", "/", "_"]
+          if w.contains(where: { joiners.contains($0) }) {
+            let parts = w.split(whereSeparator: { joiners.contains($0) }).map(String.init)
+              .filter { !skipSet.contains($0) }
+            if !parts.isEmpty { alts.append(parts) }
+            if parts.count == 2 && parts.allSatisfy({ $0.allSatisfy(\.isLetter) }) {
+              alts.append([parts.joined()])
+            }
+          }
+          if !exact {
+            for alt in alts { variantWords.formUnion(alt) }
+          }
+          result.append(alts)
+        }
+      }
+      if result.isEmpty {
+        throw .data("entry '\(entry.text)' has only skip words; it would match anything", at: entry.location)
+      }
+      // Two plain words also match joined: "pick up" → "pickup", "back order" → "backorder".
+      if result.count == 2, result.allSatisfy({ $0.count == 1 && $0[0].count == 1 }),
+        case let a = result[0][0][0], case let b = result[1][0][0],
+        a.allSatisfy(\.isLetter), b.allSatisfy(\.isLetter), a.count + b.count >= 5,
+        entry.kind != .pattern
+      {
+        if !isExactAnywhere(sequence) { variantWords.insert(a + b) }
+        return [[[a, b], [a + b]]]
+      }
+      return result
+    }
+    func isExactAnywhere(_ sequence: [PatternElement]) -> Bool {
+      sequence.contains { if case .word(_, true) = $0 { return true } else { return false } }
+    }
+
+    // (output id, alternatives per element) for every path source.
+    var sources: [(Int32, [[[String]]])] = []
+    for (index, entry) in entries.enumerated() {
+      if entry.kind == .near {
+        for (side, sequences) in [entry.sequences, entry.nearSequences].enumerated() {
+          let partID = Int32(entries.count + nearParts.count)
+          nearParts.append(NearPart(entry: Int32(index), side: UInt8(side)))
+          for seq in sequences { sources.append((partID, try alternatives(of: seq, entry))) }
+        }
+      } else {
+        for seq in entry.sequences { sources.append((Int32(index), try alternatives(of: seq, entry))) }
+      }
+    }
+    // Register exact words in a deterministic order: entries in load order, then expansions,
+    // then identifier cue words.
+    for (_, alternatives) in sources {
+      for alts in alternatives {
+        for alt in alts {
+          for word in alt where word != "{n}" && word != "{n}/{m}" { _ = vocab.termID(for: word) }
+        }
+      }
+    }
+    for s in shorthand {
+      for word in resolved[s.key] ?? [] where !skipSet.contains(word) {
+        _ = vocab.termID(for: word)
+        variantWords.insert(word)
+      }
+    }
+    var idTerms = IdentifierTerms()
+    for w in identifiers.orderCues { idTerms.order.insert(vocab.termID(for: w)) }
+    for w in identifiers.skuCues { idTerms.sku.insert(vocab.termID(for: w)) }
+    for w in identifiers.locationCues { idTerms.location.insert(vocab.termID(for: w)) }
+    for w in identifiers.ignoreAfter { idTerms.ignore.insert(vocab.termID(for: w)) }
+    for w in identifiers.connectors { idTerms.connector.insert(vocab.termID(for: w)) }
+
+    // 3. Skip and break words (a lexicon term keeps its meaning), then shorthand keys.
+    for w in skip.sorted() { vocab.addSpecial(w, .skip) }
+    for w in breaks.sorted() { vocab.addSpecial(w, .clauseBreak) }
+    for s in shorthand {
+      if let existing = vocab.existingTermID(for: s.key) {
+        throw .data(
+          "shorthand '\(s.key)' is also a lexicon word ('\(vocab.termText[Int(existing)])'); remove one of them",
+          at: s.location)
+      }
+      let ids = (resolved[s.key] ?? []).filter { !skipSet.contains($0) }.map { vocab.termID(for: $0) }
+      let index = vocab.addShorthand(s.key, expansion: ids)
+      // The plural of a shorthand is the plural of its expansion: lbls → labels, which matches
+      // every entry that "label" does.
+      let plural = s.key + "s"
+      if s.key.count >= 2, s.key.last != "s", s.key.allSatisfy(\.isLetter), shorthandByKey[plural] == nil,
+        vocab.existingTermID(for: plural) == nil
+      {
+        vocab.addShorthandAlias(plural, index: index)
+      }
+    }
+
+    // 4. Generated forms: inflections first, then typo variants (an earlier form always wins).
+    // A word gets generated forms when any entry uses it without the `=` (exact) mark.
+    let generated = variantWords.sorted()
+    var forms: [(String, Int32)] = []
+    for word in generated {
+      guard let id = vocab.existingTermID(for: word) else { continue }
+      forms.append((word, id))
+      for f in Inflection.forms(of: word) {
+        vocab.addVariant(Array(f.utf8), term: id, origin: .inflection)
+        // Typos of an inflection only when the word is long enough for its forms to be real
+        // words: "damaged" from "damage" yes, "losting" from "lost" no (its typo is "losing").
+        if word.count >= 5 { forms.append((f, id)) }
+      }
+      if word.contains("'") || word.contains("\u{2019}") {
+        let bare = word.filter { $0 != "'" && $0 != "\u{2019}" }
+        vocab.addVariant(Array(bare.utf8), term: id, origin: .typo)
+      }
+    }
+    for (form, id) in forms {
+      for t in Inflection.typos(of: form) {
+        vocab.addVariant(Array(t.utf8), term: id, origin: .typo)
+      }
+    }
+
+    // 5. The trie: every path of every entry (and near part).
+    var builder = PhraseTrie.Builder()
+    var pathCount: [Int32: Int] = [:]
+    for (output, alternatives) in sources {
+      var paths: [[Int32]] = [[]]
+      for alts in alternatives {
+        var next: [[Int32]] = []
+        for path in paths {
+          for alt in alts {
+            next.append(path + alt.map { word -> Int32 in
+              switch word {
+              case "{n}": return Term.number
+              case "{n}/{m}": return Term.ratio
+              default: return vocab.existingTermID(for: word) ?? Term.unknown
+              }
+            })
+          }
+        }
+        paths = next
+      }
+      let owner = Int(output) < entries.count ? Int(output) : Int(nearParts[Int(output) - entries.count].entry)
+      pathCount[output, default: 0] += paths.count
+      if (pathCount[output] ?? 0) > 1024 {
+        throw .data(
+          "entry '\(entries[owner].text)' has more than 1024 spelling variants; split it",
+          at: entries[owner].location)
+      }
+      for path in paths where !path.isEmpty {
+        builder.insert(path, entry: output)
+      }
+    }
+    let trie = builder.build(termCount: vocab.termText.count)
+    return Lexicon(
+      directory: directory, codes: codes, entries: entries, shorthand: shorthand,
+      skipWords: skip, breakWords: breaks, identifiers: identifiers, vocabulary: vocab, trie: trie,
+      warnings: warnings, identifierTerms: idTerms, nearParts: nearParts)
+  }
+}
+
+/// Generated surface forms of a lexicon word: regular inflections and common typing slips.
+public enum Inflection {
+  static func isVowel(_ c: Character) -> Bool { "aeiou".contains(c) }
+
+  /// Regular inflections of an ASCII word: `pick` → picks, picked, picking; `ship` → shipped;
+  /// `carry` → carries, carried; `release` → released, releasing; `box` → boxes.
+  public static func forms(of word: String) -> [String] {
+    let w = Array(word)
+    guard w.count >= 3, w.allSatisfy({ $0.isASCII && $0.isLetter }) else { return [] }
+    let last = w[w.count - 1]
+    let prev = w[w.count - 2]
+    let stem = String(w.dropLast())
+    var out: [String] = []
+    let cvc =
+      w.count <= 5 && !isVowel(last) && !"wxy".contains(last) && isVowel(prev)
+      && !isVowel(w[w.count - 3])
+    if word.hasSuffix("s") || word.hasSuffix("x") || word.hasSuffix("z") || word.hasSuffix("ch")
+      || word.hasSuffix("sh")
+    {
+      out.append(word + "es")
+    } else if last == "y" && !isVowel(prev) {
+      out.append(stem + "ies")
+    } else {
+      out.append(word + "s")
+    }
+    if last == "e" {
+      out.append(word + "d")
+    } else if last == "y" && !isVowel(prev) {
+      out.append(stem + "ied")
+    } else {
+      out.append(word + "ed")
+      if cvc { out.append(word + String(last) + "ed") }
+    }
+    if last == "e" && prev != "e" {
+      out.append(stem + "ing")
+    } else {
+      out.append(word + "ing")
+      if cvc { out.append(word + String(last) + "ing") }
+    }
+    return out
+  }
+
+  /// Typing slips of a word of six or more letters: one interior letter dropped (`adress`,
+  /// `damagd`) or two neighbours swapped (`recieved`). The first letter is never touched.
+  public static func typos(of word: String) -> [String] {
+    let w = Array(word)
+    guard w.count >= 6, w.allSatisfy({ $0.isASCII && $0.isLetter }) else { return [] }
+    var out: [String] = []
+    var seen = Set<String>([word])
+    for i in 1..<(w.count - 1) {
+      var d = w
+      d.remove(at: i)
+      let s = String(d)
+      if seen.insert(s).inserted { out.append(s) }
+    }
+    for i in 1..<(w.count - 1) where w[i] != w[i + 1] {
+      var t = w
+      t.swapAt(i, i + 1)
+      let s = String(t)
+      if seen.insert(s).inserted { out.append(s) }
+    }
+    return out
+  }
+}

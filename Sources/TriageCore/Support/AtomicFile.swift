@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Writes files so that a reader never sees half of one: the bytes go to a temporary file in
+/// the same directory, are flushed to disk, and the temporary file is renamed over the target.
+/// An existing file is replaced only when the caller says so (`--force`).
+public enum AtomicFile {
+  /// Writes `bytes` to `path` atomically.
+  ///
+  /// - Throws: `.cannotCreate` (exit 73) when the file exists and `overwrite` is false, or when
+  ///   the directory cannot be written.
+  public static func write(_ bytes: [UInt8], to path: String, overwrite: Bool, mode: mode_t = 0o644)
+    throws(TriageError)
+  {
+    if !overwrite && access(path, F_OK) == 0 {
+      throw TriageError(.cannotCreate, "'\(path)' already exists; pass --force to replace it")
+    }
+    let dir = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) : "."
+    var template = Array(((dir.isEmpty ? "/" : dir) + "/.triage-tmp-XXXXXX").utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { b -> Int32 in
+      guard let base = b.baseAddress else { return -1 }
+      return mkstemp(base)
+    }
+    guard fd >= 0 else {
+      throw TriageError(.cannotCreate, "cannot write in '\(dir)': \(String(cString: strerror(errno)))")
+    }
+    let tmp = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    var ok = true
+    bytes.withUnsafeBytes { raw in
+      var offset = 0
+      while offset < raw.count, let base = raw.baseAddress {
+        let n = POSIX.write(fd, base + offset, raw.count - offset)
+        if n < 0 {
+          if errno == EINTR { continue }
+          ok = false
+          return
+        }
+        offset += n
+      }
+    }
+    if ok && fsync(fd) != 0 { ok = false }
+    fchmod(fd, mode)
+    close(fd)
+    guard ok else {
+      let reason = String(cString: strerror(errno))
+      unlink(tmp)
+      throw TriageError(.failure, "cannot write '\(path)': \(reason)")
+    }
+    if !overwrite && access(path, F_OK) == 0 {
+      unlink(tmp)
+      throw TriageError(.cannotCreate, "'\(path)' already exists; pass --force to replace it")
+    }
+    guard rename(tmp, path) == 0 else {
+      let reason = String(cString: strerror(errno))
+      unlink(tmp)
+      throw TriageError(.cannotCreate, "cannot create '\(path)': \(reason)")
+    }
+  }
+}

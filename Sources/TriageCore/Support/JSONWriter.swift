@@ -1,0 +1,136 @@
+/// Writes JSON straight into a byte buffer: no intermediate objects, no Foundation encoder.
+///
+/// Strings are escaped per RFC 8259 and invalid UTF-8 becomes U+FFFD, so the output is always
+/// valid JSON whatever the input bytes were. Callers write structure with `raw` and values with
+/// the typed methods; `bytes` is reused between records.
+public struct JSONWriter: Sendable {
+  public var bytes: [UInt8]
+
+  public init(capacity: Int = 4096) {
+    bytes = []
+    bytes.reserveCapacity(capacity)
+  }
+
+  @inline(__always) public mutating func raw(_ s: StaticString) {
+    bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+  }
+
+  @inline(__always) public mutating func byte(_ b: UInt8) { bytes.append(b) }
+
+  /// A JSON string from a Swift string.
+  public mutating func string(_ s: String) {
+    var copy = s
+    copy.withUTF8 { string($0) }
+  }
+
+  /// A JSON string from raw bytes (escaped; invalid UTF-8 replaced).
+  ///
+  /// - Complexity: O(n).
+  public mutating func string(_ p: UnsafeBufferPointer<UInt8>) {
+    bytes.append(ASCII.quote)
+    var i = 0
+    let n = p.count
+    var runStart = 0
+    while i < n {
+      let b = p[i]
+      if b >= 0x20 && b != ASCII.quote && b != ASCII.backslash && b < 0x80 {
+        i += 1
+        continue
+      }
+      if b >= 0x80 {
+        let len = utf8SequenceLength(p, i)
+        if len > 0 {
+          i += len
+          continue
+        }
+      }
+      if i > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<i])) }
+      switch b {
+      case ASCII.quote: raw("\\\"")
+      case ASCII.backslash: raw("\\\\")
+      case ASCII.lf: raw("\\n")
+      case ASCII.cr: raw("\\r")
+      case ASCII.tab: raw("\\t")
+      case let c where c < 0x20:
+        raw("\\u00")
+        bytes.append(hexDigit(c >> 4))
+        bytes.append(hexDigit(c & 0xF))
+      default:
+        bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])  // U+FFFD for an invalid byte
+      }
+      i += 1
+      runStart = i
+    }
+    if n > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<n])) }
+    bytes.append(ASCII.quote)
+  }
+
+  public mutating func int(_ v: Int) {
+    if v < 0 { bytes.append(ASCII.hyphen) }
+    var x = v.magnitude
+    let start = bytes.count
+    repeat {
+      bytes.append(ASCII.zero + UInt8(x % 10))
+      x /= 10
+    } while x > 0
+    bytes[start...].reverse()
+  }
+
+  /// A weight in hundredths as a decimal: 300 → `3.0`, 225 → `2.25`.
+  public mutating func weight(_ centi: Int32) {
+    if centi < 0 { bytes.append(ASCII.hyphen) }
+    let v = Int(centi.magnitude)
+    int(v / 100)
+    bytes.append(ASCII.period)
+    let frac = v % 100
+    if frac % 10 == 0 {
+      bytes.append(ASCII.zero + UInt8(frac / 10))
+    } else {
+      bytes.append(ASCII.zero + UInt8(frac / 10))
+      bytes.append(ASCII.zero + UInt8(frac % 10))
+    }
+  }
+
+  /// A number already formatted as JSON (`0.913`); the caller vouches for its syntax.
+  public mutating func number(_ formatted: String) { bytes.append(contentsOf: formatted.utf8) }
+
+  public mutating func bool(_ v: Bool) {
+    if v { raw("true") } else { raw("false") }
+  }
+
+  public mutating func null() { raw("null") }
+
+  /// `"key":` (the key is trusted ASCII, written as is).
+  @inline(__always) public mutating func key(_ k: StaticString) {
+    bytes.append(ASCII.quote)
+    raw(k)
+    bytes.append(ASCII.quote)
+    bytes.append(ASCII.colon)
+  }
+
+  @inline(__always) func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? ASCII.zero + v : 0x61 + v - 10 }
+
+  /// The length of a valid UTF-8 sequence starting at `i`, or 0 when it is invalid.
+  @inline(__always)
+  func utf8SequenceLength(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int {
+    let b = p[i]
+    let n = p.count
+    @inline(__always) func cont(_ k: Int) -> Bool { k < n && p[k] & 0xC0 == 0x80 }
+    if b >= 0xC2 && b <= 0xDF { return cont(i + 1) ? 2 : 0 }
+    if b >= 0xE0 && b <= 0xEF {
+      guard cont(i + 1), cont(i + 2) else { return 0 }
+      let b1 = p[i + 1]
+      if b == 0xE0 && b1 < 0xA0 { return 0 }  // overlong
+      if b == 0xED && b1 >= 0xA0 { return 0 }  // surrogates
+      return 3
+    }
+    if b >= 0xF0 && b <= 0xF4 {
+      guard cont(i + 1), cont(i + 2), cont(i + 3) else { return 0 }
+      let b1 = p[i + 1]
+      if b == 0xF0 && b1 < 0x90 { return 0 }
+      if b == 0xF4 && b1 >= 0x90 { return 0 }
+      return 4
+    }
+    return 0
+  }
+}
