@@ -28,6 +28,8 @@ public enum Key: Sendable, Hashable {
 public struct KeyDecoder: Sendable {
   private var buffer: [UInt8] = []
   private var start = 0
+  /// The last key was a CR that ended the buffered bytes: a LF arriving next belongs to it.
+  private var afterCR = false
 
   public init() {}
 
@@ -52,14 +54,21 @@ public struct KeyDecoder: Sendable {
 
   /// The next whole key, or nil when the buffered bytes end in an incomplete one.
   public mutating func next() -> Key? {
+    if afterCR && start < buffer.count {
+      afterCR = false
+      if buffer[start] == Self.lf { start += 1 }
+    }
     guard start < buffer.count else { return nil }
     guard let (key, length) = Self.decode(buffer[start...]) else { return nil }
     start += length
+    // CR LF split across two reads is still one Enter.
+    afterCR = key == .enter && buffer[start - 1] == Self.cr && start == buffer.count
     return key
   }
 
   /// Settles whatever is buffered once no more bytes came in time: a lone ESC is the Escape
-  /// key, ESC plus a character is an Alt chord, an unfinished sequence is dropped.
+  /// key, ESC plus a character is an Alt chord, an unfinished sequence (including a bare
+  /// `ESC [`) is dropped as `.unknown`.
   public mutating func flush() -> [Key] {
     var keys: [Key] = []
     while let key = next() { keys.append(key) }
@@ -67,9 +76,12 @@ public struct KeyDecoder: Sendable {
     let rest = Array(buffer[start...])
     buffer.removeAll()
     start = 0
+    afterCR = false
     if rest == [Self.esc] {
       keys.append(.escape)
-    } else if rest.count == 2 && rest[0] == Self.esc && rest[1] >= 0x20 && rest[1] < 0x7F {
+    } else if rest.count == 2 && rest[0] == Self.esc && rest[1] >= 0x20 && rest[1] < 0x7F
+      && rest[1] != UInt8(ascii: "[")
+    {
       keys.append(.alt(Character(Unicode.Scalar(rest[1]))))
     } else if rest[0] == Self.esc {
       keys.append(.unknown(rest))
