@@ -428,6 +428,9 @@ struct EditSession {
     if search != nil { return handleSearch(key) }
     let wasTab = lastKeyWasTab
     lastKeyWasTab = false
+    // Set before the switch so keys that draw something themselves (a listing) can clear it;
+    // an unbound key restores it, since an earlier key in the batch may still need drawing.
+    let renderWasNeeded = needsRender
     needsRender = true
     switch key {
     case .text(let text): buffer.insert(text)
@@ -465,7 +468,7 @@ struct EditSession {
     case .ctrl("g"): bell()
     default:
       // Unbound keys and unknown sequences do nothing, and are never inserted as text.
-      needsRender = false
+      needsRender = renderWasNeeded
     }
     return nil
   }
