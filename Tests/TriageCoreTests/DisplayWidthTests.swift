@@ -67,7 +67,8 @@ import TriageCore
     TruncateCase(id: "cut with ellipsis", text: "abcdef", columns: 4, expected: "abc…"),
     TruncateCase(id: "wide not split", text: "注文番号", columns: 6, expected: "注文…"),
     TruncateCase(id: "wide at odd limit", text: "注文番号", columns: 5, expected: "注文…"),
-    TruncateCase(id: "combining kept", text: "e\u{301}e\u{301}e\u{301}", columns: 2,
+    TruncateCase(
+      id: "combining kept", text: "e\u{301}e\u{301}e\u{301}", columns: 2,
       expected: "e\u{301}…"),
     TruncateCase(id: "zero columns", text: "abc", columns: 0, expected: ""),
     TruncateCase(id: "one column", text: "abc", columns: 1, expected: "…"),

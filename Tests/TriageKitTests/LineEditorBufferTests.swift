@@ -24,65 +24,88 @@ import TriageKit
     // Inserting
     Case(id: "insert at end", start: "ab‸", edits: [.insert("c")], expected: "abc‸"),
     Case(id: "insert mid-line", start: "a‸c", edits: [.insert("b")], expected: "ab‸c"),
-    Case(id: "insert multi-byte", start: "‸", edits: [.insert("注文"), .insert("é")],
+    Case(
+      id: "insert multi-byte", start: "‸", edits: [.insert("注文"), .insert("é")],
       expected: "注文é‸"),
-    Case(id: "combining mark merges into the letter before", start: "cafe‸",
+    Case(
+      id: "combining mark merges into the letter before", start: "cafe‸",
       edits: [.insert("\u{301}"), .left], expected: "caf‸e\u{301}"),
-    Case(id: "paste-sized insert", start: "x‸y", edits: [.insert("status:open order:1042")],
+    Case(
+      id: "paste-sized insert", start: "x‸y", edits: [.insert("status:open order:1042")],
       expected: "xstatus:open order:1042‸y"),
     // Moving by grapheme cluster
-    Case(id: "left over decomposed accent", start: "ae\u{301}‸", edits: [.left],
+    Case(
+      id: "left over decomposed accent", start: "ae\u{301}‸", edits: [.left],
       expected: "a‸e\u{301}"),
-    Case(id: "left over emoji ZWJ sequence", start: "a👨\u{200D}👩\u{200D}👧‸", edits: [.left],
+    Case(
+      id: "left over emoji ZWJ sequence", start: "a👨\u{200D}👩\u{200D}👧‸", edits: [.left],
       expected: "a‸👨\u{200D}👩\u{200D}👧"),
     Case(id: "right over flag", start: "‸🇯🇵x", edits: [.right], expected: "🇯🇵‸x"),
     Case(id: "right over CJK", start: "‸注文", edits: [.right, .right], expected: "注文‸"),
     Case(id: "left stops at start", start: "‸ab", edits: [.left, .left], expected: "‸ab"),
     Case(id: "right stops at end", start: "ab‸", edits: [.right], expected: "ab‸"),
-    Case(id: "home and end", start: "ab‸cd", edits: [.home, .insert(">"), .end, .insert("<")],
+    Case(
+      id: "home and end", start: "ab‸cd", edits: [.home, .insert(">"), .end, .insert("<")],
       expected: ">abcd<‸"),
     // Words
-    Case(id: "word left skips spaces then word", start: "show order_id  ‸", edits: [.wordLeft],
+    Case(
+      id: "word left skips spaces then word", start: "show order_id  ‸", edits: [.wordLeft],
       expected: "show ‸order_id  "),
-    Case(id: "word left stops at punctuation", start: "status:open‸", edits: [.wordLeft],
+    Case(
+      id: "word left stops at punctuation", start: "status:open‸", edits: [.wordLeft],
       expected: "status:‸open"),
-    Case(id: "word right", start: "‸  show orders", edits: [.wordRight, .wordRight],
+    Case(
+      id: "word right", start: "‸  show orders", edits: [.wordRight, .wordRight],
       expected: "  show orders‸"),
-    Case(id: "word moves over CJK words", start: "注文 番号‸", edits: [.wordLeft],
+    Case(
+      id: "word moves over CJK words", start: "注文 番号‸", edits: [.wordLeft],
       expected: "注文 ‸番号"),
     // Deleting
-    Case(id: "backspace removes whole cluster", start: "ae\u{301}‸", edits: [.backspace],
+    Case(
+      id: "backspace removes whole cluster", start: "ae\u{301}‸", edits: [.backspace],
       expected: "a‸"),
-    Case(id: "backspace at start does nothing", start: "‸ab", edits: [.backspace],
+    Case(
+      id: "backspace at start does nothing", start: "‸ab", edits: [.backspace],
       expected: "‸ab"),
     Case(id: "delete under cursor", start: "a‸注b", edits: [.delete], expected: "a‸b"),
     Case(id: "delete at end does nothing", start: "ab‸", edits: [.delete], expected: "ab‸"),
     // Kills and yank
-    Case(id: "kill to end", start: "show ‸orders", edits: [.killToEnd], expected: "show ‸",
+    Case(
+      id: "kill to end", start: "show ‸orders", edits: [.killToEnd], expected: "show ‸",
       killed: "orders"),
-    Case(id: "kill to start", start: "show ‸orders", edits: [.killToStart],
+    Case(
+      id: "kill to start", start: "show ‸orders", edits: [.killToStart],
       expected: "‸orders", killed: "show "),
-    Case(id: "ctrl-w kills whitespace-delimited word", start: "find status:open ‸",
+    Case(
+      id: "ctrl-w kills whitespace-delimited word", start: "find status:open ‸",
       edits: [.killBigWord], expected: "find ‸", killed: "status:open "),
-    Case(id: "alt-backspace stops at punctuation", start: "find status:open‸",
+    Case(
+      id: "alt-backspace stops at punctuation", start: "find status:open‸",
       edits: [.killWord], expected: "find status:‸", killed: "open"),
-    Case(id: "alt-d kills next word", start: "find ‸status open", edits: [.killNextWord],
+    Case(
+      id: "alt-d kills next word", start: "find ‸status open", edits: [.killNextWord],
       expected: "find ‸ open", killed: "status"),
-    Case(id: "consecutive backward kills add up", start: "a b c‸",
+    Case(
+      id: "consecutive backward kills add up", start: "a b c‸",
       edits: [.killBigWord, .killBigWord, .yank], expected: "a b c‸", killed: "b c"),
-    Case(id: "consecutive forward kills add up", start: "‸one two three",
+    Case(
+      id: "consecutive forward kills add up", start: "‸one two three",
       edits: [.killNextWord, .killNextWord, .end, .yank], expected: " threeone two‸",
       killed: "one two"),
-    Case(id: "a move ends the kill run", start: "a b c‸",
+    Case(
+      id: "a move ends the kill run", start: "a b c‸",
       edits: [.killBigWord, .left, .killBigWord], expected: "a ‸ ", killed: "b"),
-    Case(id: "yank inserts at cursor", start: "order 1042‸",
+    Case(
+      id: "yank inserts at cursor", start: "order 1042‸",
       edits: [.killBigWord, .home, .yank, .insert(" ")], expected: "1042 ‸order "),
     Case(id: "yank with nothing killed", start: "ab‸", edits: [.yank], expected: "ab‸"),
     // Transpose
     Case(id: "transpose mid-line", start: "a‸bc", edits: [.transpose], expected: "ba‸c"),
-    Case(id: "transpose at end swaps last two", start: "abc‸", edits: [.transpose],
+    Case(
+      id: "transpose at end swaps last two", start: "abc‸", edits: [.transpose],
       expected: "acb‸"),
-    Case(id: "transpose clusters", start: "e\u{301}‸注", edits: [.transpose],
+    Case(
+      id: "transpose clusters", start: "e\u{301}‸注", edits: [.transpose],
       expected: "注e\u{301}‸"),
   ]
 

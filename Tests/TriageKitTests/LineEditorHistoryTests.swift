@@ -17,10 +17,12 @@ import TriageKit
 
   static let appendCases: [AppendCase] = [
     AppendCase(id: "keeps order", lines: ["a", "b", "c"], entries: ["a", "b", "c"]),
-    AppendCase(id: "consecutive duplicate dropped", lines: ["a", "a", "b", "a"],
+    AppendCase(
+      id: "consecutive duplicate dropped", lines: ["a", "a", "b", "a"],
       entries: ["a", "b", "a"]),
     AppendCase(id: "empty and blank dropped", lines: ["", "  ", "\t", "a", " "], entries: ["a"]),
-    AppendCase(id: "limit keeps newest", lines: ["1", "2", "3", "4", "5"], limit: 3,
+    AppendCase(
+      id: "limit keeps newest", lines: ["1", "2", "3", "4", "5"], limit: 3,
       entries: ["3", "4", "5"]),
     AppendCase(id: "limit zero keeps nothing", lines: ["1"], limit: 0, entries: []),
     AppendCase(id: "whitespace is part of the entry", lines: ["a", " a"], entries: ["a", " a"]),
@@ -166,14 +168,18 @@ import TriageKit
   }
 
   static let pathCases: [PathCase] = [
-    PathCase(id: "XDG_STATE_HOME", environment: ["XDG_STATE_HOME": "/s", "HOME": "/h"],
+    PathCase(
+      id: "XDG_STATE_HOME", environment: ["XDG_STATE_HOME": "/s", "HOME": "/h"],
       path: "/s/triage/history"),
-    PathCase(id: "XDG_STATE_HOME with slash", environment: ["XDG_STATE_HOME": "/s/"],
+    PathCase(
+      id: "XDG_STATE_HOME with slash", environment: ["XDG_STATE_HOME": "/s/"],
       path: "/s/triage/history"),
-    PathCase(id: "relative XDG_STATE_HOME ignored",
+    PathCase(
+      id: "relative XDG_STATE_HOME ignored",
       environment: ["XDG_STATE_HOME": "rel", "HOME": "/h"],
       path: "/h/.local/state/triage/history"),
-    PathCase(id: "HOME fallback", environment: ["HOME": "/home/ana"],
+    PathCase(
+      id: "HOME fallback", environment: ["HOME": "/home/ana"],
       path: "/home/ana/.local/state/triage/history"),
     PathCase(id: "nothing", environment: [:], path: nil),
   ]

@@ -32,20 +32,28 @@ import TriageKit
     Case("tab", "\t", [.tab]),
     Case("backspace as DEL", "\u{7F}", [.backspace]),
     Case("backspace as BS", "\u{8}", [.backspace]),
-    Case("control letters", "\u{1}\u{5}\u{B}\u{15}\u{17}\u{19}\u{12}\u{3}\u{4}\u{1A}",
-      [.ctrl("a"), .ctrl("e"), .ctrl("k"), .ctrl("u"), .ctrl("w"), .ctrl("y"), .ctrl("r"),
-        .ctrl("c"), .ctrl("d"), .ctrl("z")]),
-    Case("control punctuation", bytes: [0x00, 0x1C, 0x1D, 0x1F],
+    Case(
+      "control letters", "\u{1}\u{5}\u{B}\u{15}\u{17}\u{19}\u{12}\u{3}\u{4}\u{1A}",
+      [
+        .ctrl("a"), .ctrl("e"), .ctrl("k"), .ctrl("u"), .ctrl("w"), .ctrl("y"), .ctrl("r"),
+        .ctrl("c"), .ctrl("d"), .ctrl("z"),
+      ]),
+    Case(
+      "control punctuation", bytes: [0x00, 0x1C, 0x1D, 0x1F],
       [.ctrl("@"), .ctrl("\\"), .ctrl("]"), .ctrl("_")]),
-    Case("arrows CSI", esc + "[A" + esc + "[B" + esc + "[C" + esc + "[D",
+    Case(
+      "arrows CSI", esc + "[A" + esc + "[B" + esc + "[C" + esc + "[D",
       [.up, .down, .right, .left]),
-    Case("arrows SS3", esc + "OA" + esc + "OB" + esc + "OC" + esc + "OD",
+    Case(
+      "arrows SS3", esc + "OA" + esc + "OB" + esc + "OC" + esc + "OD",
       [.up, .down, .right, .left]),
-    Case("home and end variants",
+    Case(
+      "home and end variants",
       esc + "[H" + esc + "[F" + esc + "[1~" + esc + "[4~" + esc + "[7~" + esc + "[8~" + esc
         + "OH" + esc + "OF",
       [.home, .end, .home, .end, .home, .end, .home, .end]),
-    Case("delete insert page keys", esc + "[3~" + esc + "[2~" + esc + "[5~" + esc + "[6~",
+    Case(
+      "delete insert page keys", esc + "[3~" + esc + "[2~" + esc + "[5~" + esc + "[6~",
       [.delete, .insert, .pageUp, .pageDown]),
     Case("ctrl arrows", esc + "[1;5D" + esc + "[1;5C", [.wordLeft, .wordRight]),
     Case("alt arrows", esc + "[1;3D" + esc + "[1;3C", [.wordLeft, .wordRight]),
@@ -59,20 +67,32 @@ import TriageKit
     Case("escape then control", esc + "\r", [.escape, .enter]),
     Case("double escape", esc + esc + "[D", [.escape, .left]),
     Case("lone escape at end", esc, [.escape]),
-    Case("bracketed paste", esc + "[200~line one\nline two" + esc + "[201~x",
+    Case(
+      "bracketed paste", esc + "[200~line one\nline two" + esc + "[201~x",
       [.paste("line one\nline two"), .text("x")]),
-    Case("paste keeps escapes literally", esc + "[200~a" + esc + "[2Jb" + esc + "[201~",
+    Case(
+      "paste keeps escapes literally", esc + "[200~a" + esc + "[2Jb" + esc + "[201~",
       [.paste("a\u{1B}[2Jb")]),
-    Case("unknown CSI consumed whole", esc + "[15;2~abc",
+    Case(
+      "unknown CSI consumed whole", esc + "[15;2~abc",
       [.unknown(Array((esc + "[15;2~").utf8)), .text("abc")]),
-    Case("private CSI consumed whole", esc + "[?1;2c" + "a", [.unknown(Array((esc + "[?1;2c").utf8)),
-      .text("a")]),
+    Case(
+      "private CSI consumed whole", esc + "[?1;2c" + "a",
+      [
+        .unknown(Array((esc + "[?1;2c").utf8)),
+        .text("a"),
+      ]),
     Case("focus event ignored", esc + "[I", [.unknown(Array((esc + "[I").utf8))]),
     Case("function key SS3 ignored", esc + "OP", [.unknown(Array((esc + "OP").utf8))]),
-    Case("malformed CSI does not swallow the next key", esc + "[1\r",
+    Case(
+      "malformed CSI does not swallow the next key", esc + "[1\r",
       [.unknown(Array((esc + "[1").utf8)), .enter]),
-    Case("X10 mouse report is not text", esc + "[M !!z", [.unknown(Array((esc + "[M !!").utf8)),
-      .text("z")]),
+    Case(
+      "X10 mouse report is not text", esc + "[M !!z",
+      [
+        .unknown(Array((esc + "[M !!").utf8)),
+        .text("z"),
+      ]),
     Case("invalid UTF-8 becomes U+FFFD", bytes: [0x61, 0xFF, 0x62], [.text("a\u{FFFD}b")]),
   ]
 

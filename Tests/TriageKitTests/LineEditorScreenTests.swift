@@ -216,7 +216,7 @@ struct Screen {
   }
 }
 
-@Suite struct ScreenEmulatorTests {
+@Suite struct LineEditorScreenEmulatorTests {
   @Test func wrapsAtTheLastColumn() {
     var screen = Screen(rows: 3, columns: 4)
     screen.feed("abcd")

@@ -323,7 +323,8 @@ import TriageKit
     let pty = try PseudoTerminal(columns: 40)
     let before = try pty.settings()
     let path = try pty.slavePath()
-    await #expect(processExitsWith: .signal(signal)) { [path = path as String, signal = signal as Int32] in
+    await #expect(processExitsWith: .signal(signal)) {
+      [path = path as String, signal = signal as Int32] in
       let fd = open(path, O_RDWR | O_NOCTTY)
       Thread.detachNewThread {
         _ = LineEditor(input: fd, output: fd, history: History()).readLine(prompt: "> ")
@@ -344,7 +345,45 @@ import TriageKit
     #expect(pty.screen.bracketedPasteOn == 1)
     #expect(pty.screen.bracketedPasteOff == 1)
   }
+
+  /// A signal the application handles itself is handed to its handler; the editor then goes
+  /// back to raw mode and keeps reading. Then `exit()` mid-line restores the terminal too.
+  @Test func handledSignalIsPassedOnAndExitRestores() async throws {
+    let pty = try PseudoTerminal(columns: 40)
+    let before = try pty.settings()
+    let path = try pty.slavePath()
+    await #expect(processExitsWith: .success) { [path = path as String] in
+      signal(SIGINT) { _ in sawInterrupt = 1 }
+      let fd = open(path, O_RDWR | O_NOCTTY)
+      Thread.detachNewThread {
+        _ = LineEditor(input: fd, output: fd, history: History()).readLine(prompt: "> ")
+      }
+      func waitForRaw(_ raw: Bool) -> Bool {
+        var settings = termios()
+        for _ in 0..<400 {
+          tcgetattr(fd, &settings)
+          if (settings.c_lflag & tcflag_t(ICANON) == 0) == raw { return true }
+          usleep(5000)
+        }
+        return false
+      }
+      guard waitForRaw(true) else { exit(2) }
+      kill(getpid(), SIGINT)
+      for _ in 0..<400 where sawInterrupt == 0 { usleep(5000) }
+      guard sawInterrupt == 1 else { exit(3) }
+      exit(waitForRaw(true) ? 0 : 4)
+    }
+    pty.drain()
+    // Raw mode was left for the handler and entered again, then left at exit.
+    #expect(pty.screen.bracketedPasteOn == 2)
+    #expect(pty.screen.bracketedPasteOff == 2)
+    #expect(PseudoTerminal.same(before, try pty.settings()))
+  }
 }
+
+/// Set by the test's own SIGINT handler. `nonisolated(unsafe)`: written only by that handler
+/// in an exit test's child process and polled by the same child.
+nonisolated(unsafe) var sawInterrupt: Int32 = 0
 
 // MARK: - Harness
 
@@ -395,7 +434,9 @@ final class PseudoTerminal {
   static func same(_ a: termios, _ b: termios) -> Bool {
     var a = a
     var b = b
-    let cc = withUnsafeBytes(of: &a.c_cc) { x in withUnsafeBytes(of: &b.c_cc) { x.elementsEqual($0) } }
+    let cc = withUnsafeBytes(of: &a.c_cc) { x in
+      withUnsafeBytes(of: &b.c_cc) { x.elementsEqual($0) }
+    }
     return a.c_iflag == b.c_iflag && a.c_oflag == b.c_oflag && a.c_cflag == b.c_cflag
       && a.c_lflag == b.c_lflag && a.c_line == b.c_line && cc
       && cfgetispeed(&a) == cfgetispeed(&b) && cfgetospeed(&a) == cfgetospeed(&b)
@@ -470,7 +511,9 @@ final class PseudoTerminal {
   }
 
   func waitForCursor(row: Int, column: Int) throws {
-    try waitFor("cursor (\(row), \(column))") { $0.cursor == Screen.Cursor(row: row, column: column) }
+    try waitFor("cursor (\(row), \(column))") {
+      $0.cursor == Screen.Cursor(row: row, column: column)
+    }
   }
 
   /// Runs `lines` calls of `readLine` on the slave side, on a thread of their own.

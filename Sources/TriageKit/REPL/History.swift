@@ -169,7 +169,8 @@ public struct History: Sendable, Equatable {
       buffer.baseAddress.map { mkstemp($0) } ?? -1
     }
     if fd < 0 { throw HistoryError(path: path, operation: "create temporary file", code: errno) }
-    let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) },
+    let temporary = String(
+      decoding: template.dropLast().map { UInt8(bitPattern: $0) },
       as: UTF8.self)
     var ok = false
     defer {
@@ -222,8 +223,7 @@ public struct History: Sendable, Equatable {
   }
 
   /// `mkdir -p` with mode 0700.
-  private static func makeDirectories(_ directory: String, for path: String) throws(HistoryError)
-  {
+  private static func makeDirectories(_ directory: String, for path: String) throws(HistoryError) {
     var isDirectory = stat()
     if stat(directory, &isDirectory) == 0 { return }
     let parent = Self.directory(of: directory)

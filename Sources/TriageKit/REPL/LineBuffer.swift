@@ -141,12 +141,12 @@ public struct LineBuffer: Sendable, Equatable {
   /// Kills the whitespace-delimited word before the cursor (Ctrl-W, readline's
   /// unix-word-rubout): `status:open` goes in one stroke.
   public mutating func killPreviousBigWord() {
-    kill(wordStart(before: cursor) { !$0.isWhitespace } ..< cursor)
+    kill(wordStart(before: cursor) { !$0.isWhitespace }..<cursor)
   }
 
   /// Kills the word before the cursor, stopping at punctuation (Alt-Backspace).
   public mutating func killPreviousWord() {
-    kill(wordStart(before: cursor, isWord: Self.isWordCharacter) ..< cursor)
+    kill(wordStart(before: cursor, isWord: Self.isWordCharacter)..<cursor)
   }
 
   /// Kills from the cursor to the end of the next word (Alt-d).

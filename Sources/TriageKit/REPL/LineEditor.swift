@@ -99,7 +99,10 @@ public final class LineEditor {
   /// sequences (they take no columns) and newlines (the lines before the last are printed
   /// once, above the editable line).
   public func readLine(prompt: String) -> LineEditResult {
-    guard Self.isTerminal(input) else { return readPlainLine(prompt: prompt) }
+    // Output redirected to a file or pipe: drawing there would only leave escape sequences.
+    guard Self.isTerminal(input), Self.isTerminal(output) else {
+      return readPlainLine(prompt: prompt)
+    }
     return RawMode.lock.withLock {
       guard RawMode.enter(input) else { return readPlainLine(prompt: prompt) }
       defer {
@@ -152,7 +155,8 @@ public final class LineEditor {
       if fds[1].revents & Int16(POLLIN) != 0 {
         handleWakeEvents(&session)
       }
-      if fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
+      // POLLNVAL too: a closed descriptor must end the line, not spin this loop.
+      if fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR | POLLNVAL) != 0 {
         var chunk = [UInt8](repeating: 0, count: 4096)
         let n = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
         if n > 0 {
@@ -199,7 +203,9 @@ public final class LineEditor {
     var events = [UInt8](repeating: 0, count: 64)
     let n = events.withUnsafeMutableBytes { read(RawMode.wakeFD, $0.baseAddress, $0.count) }
     guard n > 0 else { return }
-    for byte in events[0..<n] {
+    // SIGTSTP's handler and SIGCONT's both report a resume: act on each kind of event once.
+    var seen = Set<UInt8>()
+    for byte in events[0..<n] where seen.insert(byte).inserted {
       switch WakeEvent(rawValue: byte) {
       case .resized:
         session.resize(columns: currentColumns())

@@ -169,9 +169,15 @@ private func terminalSignalHandler(_ signal: Int32) {
     wake(.continued)
   default:
     restoreCookedMode()
-    // Hand the signal to whoever had it before: the default action ends the process (with a
-    // core dump for a crash), a handler runs once ours returns.
+    // Hand the signal to whoever had it before, now rather than when this handler returns
+    // (the signal is blocked in here): the default action ends the process (with a core dump
+    // for a crash); a handler runs and returns. Only then may the editor re-enter raw mode,
+    // or it could reinstall this handler before the signal was delivered and catch it again.
     _ = sigaction(signal, previousSignalActions + Int(signal), nil)
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, signal)
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
     raise(signal)
     if state.pointee.active != 0 { wake(.restored) }
   }
