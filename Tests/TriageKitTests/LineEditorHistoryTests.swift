@@ -191,7 +191,7 @@ import TriageKit
 }
 
 /// A fresh directory under the system temporary directory, removed when released.
-final class TemporaryDirectory {
+private final class TemporaryDirectory {
   let path: String
 
   init() throws {

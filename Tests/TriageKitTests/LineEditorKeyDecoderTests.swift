@@ -5,16 +5,16 @@ import TriageKit
   struct Case: CustomTestStringConvertible, Sendable {
     var id: String
     var bytes: [UInt8]
-    var keys: [Key]
+    var keys: [KeyEvent]
     var testDescription: String { id }
 
-    init(_ id: String, _ input: String, _ keys: [Key]) {
+    init(_ id: String, _ input: String, _ keys: [KeyEvent]) {
       self.id = id
       self.bytes = Array(input.utf8)
       self.keys = keys
     }
 
-    init(_ id: String, bytes: [UInt8], _ keys: [Key]) {
+    init(_ id: String, bytes: [UInt8], _ keys: [KeyEvent]) {
       self.id = id
       self.bytes = bytes
       self.keys = keys
@@ -106,7 +106,7 @@ import TriageKit
   @Test(arguments: cases)
   func decodesSplitInput(_ c: Case) {
     var oneByOne = KeyDecoder()
-    var keys: [Key] = []
+    var keys: [KeyEvent] = []
     for byte in c.bytes {
       oneByOne.feed([byte])
       while let key = oneByOne.next() { keys.append(key) }
@@ -116,7 +116,7 @@ import TriageKit
 
     for split in 0...c.bytes.count {
       var decoder = KeyDecoder()
-      var keys: [Key] = []
+      var keys: [KeyEvent] = []
       decoder.feed(c.bytes[..<split])
       while let key = decoder.next() { keys.append(key) }
       decoder.feed(c.bytes[split...])
@@ -166,8 +166,8 @@ import TriageKit
   }
 
   /// Text split across reads arrives as several `.text` keys; join neighbours to compare.
-  static func merged(_ keys: [Key]) -> [Key] {
-    var out: [Key] = []
+  static func merged(_ keys: [KeyEvent]) -> [KeyEvent] {
+    var out: [KeyEvent] = []
     for key in keys {
       if case .text(let b) = key, case .text(let a)? = out.last {
         out[out.count - 1] = .text(a + b)

@@ -5,7 +5,7 @@ import TriageKit
 /// auto-wrap (a wide character that does not fit in the last column wraps early, as in xterm),
 /// CR, LF, BS, BEL, and the CSI sequences A B C D G H J K. It does not reflow on resize, like
 /// xterm.
-struct Screen {
+struct VTScreen {
   private(set) var rows: Int
   private(set) var columns: Int
   /// Each cell holds the text drawn there; "" is the right half of a wide character.
@@ -218,30 +218,30 @@ struct Screen {
 
 @Suite struct LineEditorScreenEmulatorTests {
   @Test func wrapsAtTheLastColumn() {
-    var screen = Screen(rows: 3, columns: 4)
+    var screen = VTScreen(rows: 3, columns: 4)
     screen.feed("abcd")
-    #expect(screen.cursor == Screen.Cursor(row: 0, column: 3))
+    #expect(screen.cursor == VTScreen.Cursor(row: 0, column: 3))
     screen.feed("e")
     #expect(screen.lines == ["abcd", "e", ""])
-    #expect(screen.cursor == Screen.Cursor(row: 1, column: 1))
+    #expect(screen.cursor == VTScreen.Cursor(row: 1, column: 1))
   }
 
   @Test func wideCharacterWrapsEarly() {
-    var screen = Screen(rows: 2, columns: 4)
+    var screen = VTScreen(rows: 2, columns: 4)
     screen.feed("abc注")
     #expect(screen.lines == ["abc", "注"])
-    #expect(screen.cursor == Screen.Cursor(row: 1, column: 2))
+    #expect(screen.cursor == VTScreen.Cursor(row: 1, column: 2))
   }
 
   @Test func combiningMarkJoinsPreviousCell() {
-    var screen = Screen(rows: 1, columns: 4)
+    var screen = VTScreen(rows: 1, columns: 4)
     screen.feed("e\u{301}x")
     #expect(screen.lines == ["e\u{301}x"])
     #expect(screen.cursor.column == 2)
   }
 
   @Test func cursorMovesAndErases() {
-    var screen = Screen(rows: 3, columns: 6)
+    var screen = VTScreen(rows: 3, columns: 6)
     screen.feed("abcdef\r\nghij\u{1B}[1A\r\u{1B}[2C\u{1B}[J")
     #expect(screen.lines == ["ab", "", ""])
     screen.feed("\u{1B}[3;4HX\u{1B}[1GY\u{1B}[K")
@@ -251,14 +251,14 @@ struct Screen {
   }
 
   @Test func scrollsAtTheBottom() {
-    var screen = Screen(rows: 2, columns: 3)
+    var screen = VTScreen(rows: 2, columns: 3)
     screen.feed("a\r\nb\r\nc")
     #expect(screen.lines == ["b", "c"])
     #expect(screen.scrolledRows == 1)
   }
 
   @Test func splitUTF8AcrossFeeds() {
-    var screen = Screen(rows: 1, columns: 4)
+    var screen = VTScreen(rows: 1, columns: 4)
     let bytes = Array("注".utf8)
     screen.feed(Array(bytes[..<1]))
     screen.feed(Array(bytes[1...]))

@@ -7,7 +7,7 @@ import TriageKit
 #endif
 
 /// End-to-end: the editor runs on the slave side of a pseudo-terminal on its own thread, the
-/// test types on the master side and feeds what the editor draws to `Screen`.
+/// test types on the master side and feeds what the editor draws to `VTScreen`.
 ///
 /// Serialized: raw mode and the signal handlers are per process, and one test sends SIGWINCH
 /// to the process.
@@ -383,15 +383,15 @@ import TriageKit
 
 /// Set by the test's own SIGINT handler. `nonisolated(unsafe)`: written only by that handler
 /// in an exit test's child process and polled by the same child.
-nonisolated(unsafe) var sawInterrupt: Int32 = 0
+nonisolated(unsafe) private var sawInterrupt: Int32 = 0
 
 // MARK: - Harness
 
 /// A pseudo-terminal pair of a given size, with the screen its output has drawn.
-final class PseudoTerminal {
+private final class PseudoTerminal {
   private var master: Int32
   let slave: Int32
-  var screen: Screen
+  var screen: VTScreen
   /// The editor thread did not finish even after the hang-up; its fds are left open so it
   /// never reads from a reused descriptor.
   private var leaked = false
@@ -411,7 +411,7 @@ final class PseudoTerminal {
     self.master = master
     self.slave = slave
     _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
-    screen = Screen(rows: rows, columns: columns)
+    screen = VTScreen(rows: rows, columns: columns)
   }
 
   deinit {
@@ -479,7 +479,7 @@ final class PseudoTerminal {
   }
 
   /// Pumps output until `condition` holds; throws with the screen after `timeout` seconds.
-  func waitFor(_ what: String, timeout: Double = 3, _ condition: (Screen) -> Bool) throws {
+  func waitFor(_ what: String, timeout: Double = 3, _ condition: (VTScreen) -> Bool) throws {
     let deadline = Date().addingTimeInterval(timeout)
     while !condition(screen) {
       if Date() > deadline {
@@ -506,13 +506,13 @@ final class PseudoTerminal {
         Array(lines[firstRow..<(firstRow + rows.count)]) == rows
       else { return false }
       guard let (row, column) = cursor else { return true }
-      return screen.cursor == Screen.Cursor(row: firstRow + row, column: column)
+      return screen.cursor == VTScreen.Cursor(row: firstRow + row, column: column)
     }
   }
 
   func waitForCursor(row: Int, column: Int) throws {
     try waitFor("cursor (\(row), \(column))") {
-      $0.cursor == Screen.Cursor(row: row, column: column)
+      $0.cursor == VTScreen.Cursor(row: row, column: column)
     }
   }
 
@@ -553,7 +553,7 @@ final class PseudoTerminal {
 
 /// The outcome of an editor thread. `@unchecked Sendable`: it is written once by the editor
 /// thread before `done` is signalled and read by the test only after waiting on `done`.
-final class EditorRun: @unchecked Sendable {
+private final class EditorRun: @unchecked Sendable {
   let done = DispatchSemaphore(value: 0)
   private(set) var results: [LineEditResult] = []
   private(set) var history: History?

@@ -1,5 +1,5 @@
 /// One key press (or one pasted block) as the line editor sees it.
-public enum Key: Sendable, Hashable {
+public enum KeyEvent: Sendable, Hashable {
   /// Printable text: one or more characters typed, or pasted without bracketed paste.
   case text(String)
   /// Text inside a bracketed paste (`ESC[200~` … `ESC[201~`), exactly as the terminal sent it.
@@ -20,7 +20,7 @@ public enum Key: Sendable, Hashable {
   case unknown([UInt8])
 }
 
-/// Turns the bytes a terminal sends into `Key`s, across reads that split sequences anywhere.
+/// Turns the bytes a terminal sends into `KeyEvent`s, across reads that split sequences anywhere.
 ///
 /// Feed it whatever `read` returned and take keys until `next()` says it needs more. A lone ESC
 /// is ambiguous until more bytes arrive or the caller's timeout expires; `flush()` then settles
@@ -53,7 +53,7 @@ public struct KeyDecoder: Sendable {
   }
 
   /// The next whole key, or nil when the buffered bytes end in an incomplete one.
-  public mutating func next() -> Key? {
+  public mutating func next() -> KeyEvent? {
     if afterCR && start < buffer.count {
       afterCR = false
       if buffer[start] == Self.lf { start += 1 }
@@ -69,8 +69,8 @@ public struct KeyDecoder: Sendable {
   /// Settles whatever is buffered once no more bytes came in time: a lone ESC is the Escape
   /// key, ESC plus a character is an Alt chord, an unfinished sequence (including a bare
   /// `ESC [`) is dropped as `.unknown`.
-  public mutating func flush() -> [Key] {
-    var keys: [Key] = []
+  public mutating func flush() -> [KeyEvent] {
+    var keys: [KeyEvent] = []
     while let key = next() { keys.append(key) }
     guard start < buffer.count else { return keys }
     let rest = Array(buffer[start...])
@@ -93,7 +93,7 @@ public struct KeyDecoder: Sendable {
   }
 
   /// Decodes a whole byte sequence at once, flushing at the end; for tests and scripts.
-  public static func keys(in bytes: some Sequence<UInt8>) -> [Key] {
+  public static func keys(in bytes: some Sequence<UInt8>) -> [KeyEvent] {
     var decoder = KeyDecoder()
     decoder.feed(bytes)
     return decoder.flush()
@@ -111,7 +111,7 @@ public struct KeyDecoder: Sendable {
   static let pasteEnd: [UInt8] = Array("\u{1B}[201~".utf8)
 
   /// The key at the start of `bytes` and its length in bytes; nil when more bytes are needed.
-  static func decode(_ bytes: ArraySlice<UInt8>) -> (Key, Int)? {
+  static func decode(_ bytes: ArraySlice<UInt8>) -> (KeyEvent, Int)? {
     guard let first = bytes.first else { return nil }
     switch first {
     case esc: return decodeEscape(bytes)
@@ -131,7 +131,7 @@ public struct KeyDecoder: Sendable {
 
   /// A run of printable bytes, up to the next control byte, holding back an incomplete UTF-8
   /// sequence at the end.
-  static func decodeText(_ bytes: ArraySlice<UInt8>) -> (Key, Int)? {
+  static func decodeText(_ bytes: ArraySlice<UInt8>) -> (KeyEvent, Int)? {
     var end = bytes.startIndex
     while end < bytes.endIndex {
       let b = bytes[end]
@@ -168,7 +168,7 @@ public struct KeyDecoder: Sendable {
     return 0
   }
 
-  static func decodeEscape(_ bytes: ArraySlice<UInt8>) -> (Key, Int)? {
+  static func decodeEscape(_ bytes: ArraySlice<UInt8>) -> (KeyEvent, Int)? {
     let s = bytes.startIndex
     guard bytes.count >= 2 else { return nil }
     let second = bytes[s + 1]
@@ -195,7 +195,7 @@ public struct KeyDecoder: Sendable {
     }
   }
 
-  static func ss3Key(_ final: UInt8) -> Key {
+  static func ss3Key(_ final: UInt8) -> KeyEvent {
     switch final {
     case UInt8(ascii: "A"): return .up
     case UInt8(ascii: "B"): return .down
@@ -211,7 +211,7 @@ public struct KeyDecoder: Sendable {
   }
 
   /// A Control Sequence Introducer sequence: ESC [ parameters intermediates final.
-  static func decodeCSI(_ bytes: ArraySlice<UInt8>) -> (Key, Int)? {
+  static func decodeCSI(_ bytes: ArraySlice<UInt8>) -> (KeyEvent, Int)? {
     let s = bytes.startIndex
     if bytes.starts(with: pasteStart) { return decodePaste(bytes) }
     var i = s + 2
@@ -269,7 +269,7 @@ public struct KeyDecoder: Sendable {
   }
 
   /// Everything up to the end marker, or nil until it has arrived.
-  static func decodePaste(_ bytes: ArraySlice<UInt8>) -> (Key, Int)? {
+  static func decodePaste(_ bytes: ArraySlice<UInt8>) -> (KeyEvent, Int)? {
     let contentStart = bytes.startIndex + pasteStart.count
     var i = contentStart
     while i + pasteEnd.count <= bytes.endIndex {

@@ -120,7 +120,7 @@ public final class LineEditor {
   private func edit(prompt: String) -> LineEditResult {
     drainWakePipe()
     var session = EditSession(
-      prompt: Prompt(prompt), history: history, completer: completer, killed: killed,
+      prompt: EditorPrompt(prompt), history: history, completer: completer, killed: killed,
       lastSearch: lastSearch, columns: currentColumns())
     defer {
       killed = session.buffer.killed
@@ -170,7 +170,7 @@ public final class LineEditor {
   }
 
   /// Handles one key; a result ends the line.
-  private func dispatch(_ key: Key, _ session: inout EditSession) -> LineEditResult? {
+  private func dispatch(_ key: KeyEvent, _ session: inout EditSession) -> LineEditResult? {
     switch session.handle(key) {
     case .none: return nil
     case .finish(let result): return finish(result, &session)
@@ -239,10 +239,10 @@ public final class LineEditor {
   }
 
   private func writeOut(_ text: String) {
-    var bytes = Array(text.utf8)
+    let bytes = Array(text.utf8)
     var offset = 0
     while offset < bytes.count {
-      let n = bytes.withUnsafeMutableBytes { buffer in
+      let n = bytes.withUnsafeBytes { buffer in
         write(output, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
       }
       if n > 0 {
@@ -254,7 +254,6 @@ public final class LineEditor {
         return  // the terminal is gone; reading will notice
       }
     }
-    bytes.removeAll()
   }
 
   /// Without a terminal: the prompt, then bytes up to a newline, no editing.
@@ -290,7 +289,7 @@ public final class LineEditor {
 
 /// A prompt split into what is printed once (lines before the last newline) and the part the
 /// line is edited after, with the latter's visible width.
-struct Prompt {
+struct EditorPrompt {
   var header: String
   var text: String
   var widths: [Int]
@@ -362,7 +361,7 @@ struct EditSession {
   var buffer: LineBuffer
   var navigator: History.Navigator
   let history: History
-  let prompt: Prompt
+  let prompt: EditorPrompt
   let completer: (any LineCompleter)?
   var columns: Int
   var search: Search?
@@ -376,7 +375,7 @@ struct EditSession {
   var renderedCursorRow = 0
 
   init(
-    prompt: Prompt, history: History, completer: (any LineCompleter)?, killed: String,
+    prompt: EditorPrompt, history: History, completer: (any LineCompleter)?, killed: String,
     lastSearch: String, columns: Int
   ) {
     self.prompt = prompt
@@ -430,7 +429,7 @@ struct EditSession {
 
   // MARK: Keys
 
-  mutating func handle(_ key: Key) -> Outcome? {
+  mutating func handle(_ key: KeyEvent) -> Outcome? {
     if search != nil { return handleSearch(key) }
     let wasTab = lastKeyWasTab
     lastKeyWasTab = false
@@ -591,7 +590,7 @@ struct EditSession {
     needsRender = true
   }
 
-  private mutating func handleSearch(_ key: Key) -> Outcome? {
+  private mutating func handleSearch(_ key: KeyEvent) -> Outcome? {
     guard var state = search else { return nil }
     needsRender = true
     lastKeyWasTab = false

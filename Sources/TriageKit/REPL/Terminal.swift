@@ -42,7 +42,7 @@ public enum Terminal {
 /// and reached through a pointer rather than in Swift globals: a handler may interrupt the
 /// thread while it updates this state, and Swift's dynamic exclusivity checks on globals would
 /// then trap, while plain loads and stores through a pointer are async-signal-safe.
-struct TerminalSignalState {
+private struct TerminalSignalState {
   /// Nonzero while a line is being read in raw mode.
   var active: Int32 = 0
   var fd: Int32 = -1
@@ -56,7 +56,7 @@ struct TerminalSignalState {
 /// The one state block. `nonisolated(unsafe)` because handlers on any thread read it; it is
 /// written only by the thread holding `RawMode.lock`, with `active` set last on entry and
 /// cleared first on exit, so a handler never acts on half-written settings.
-nonisolated(unsafe) let terminalSignalState: UnsafeMutablePointer<TerminalSignalState> = {
+nonisolated(unsafe) private let terminalSignalState: UnsafeMutablePointer<TerminalSignalState> = {
   let state = UnsafeMutablePointer<TerminalSignalState>.allocate(capacity: 1)
   state.initialize(to: TerminalSignalState())
   // The self-pipe: a handler writes a byte to wake the editor's poll().
@@ -76,14 +76,14 @@ nonisolated(unsafe) let terminalSignalState: UnsafeMutablePointer<TerminalSignal
 
 /// The dispositions found when our handlers were installed, indexed by signal number, to hand
 /// each signal on to and to reinstall afterwards. Same reasoning as `terminalSignalState`.
-nonisolated(unsafe) let previousSignalActions: UnsafeMutablePointer<sigaction> = {
+nonisolated(unsafe) private let previousSignalActions: UnsafeMutablePointer<sigaction> = {
   let actions = UnsafeMutablePointer<sigaction>.allocate(capacity: signalSlots)
   actions.initialize(repeating: sigaction(), count: signalSlots)
   return actions
 }()
 
 /// Signal numbers run from 1 to 64 on Linux (NSIG is 65).
-let signalSlots = 65
+private let signalSlots = 65
 
 /// Events a handler reports through the self-pipe.
 enum WakeEvent: UInt8 {
@@ -97,11 +97,11 @@ enum WakeEvent: UInt8 {
 }
 
 /// Signals that end the process by default: restore the terminal first.
-let terminatingSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+private let terminatingSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
 /// Crashes: restore the terminal, then let the previous disposition (core dump, backtrace)
 /// happen.
-let crashSignals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT]
-let jobControlSignals: [Int32] = [SIGTSTP, SIGCONT, SIGWINCH]
+private let crashSignals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT]
+private let jobControlSignals: [Int32] = [SIGTSTP, SIGCONT, SIGWINCH]
 
 private let pasteOff: StaticString = "\u{1B}[?2004l"
 private let pasteOn: StaticString = "\u{1B}[?2004h"
@@ -189,7 +189,7 @@ private func terminalSignalHandler(_ signal: Int32) {
 /// entry takes a process-wide lock.
 enum RawMode {
   /// Serializes line reading: the signal state describes one terminal at a time.
-  static let lock = Mutex()
+  static let lock = RawModeLock()
 
   /// The read end of the self-pipe, polled with the input.
   static var wakeFD: Int32 { terminalSignalState.pointee.wakeRead }
@@ -292,7 +292,7 @@ enum RawMode {
 }
 
 /// A pthread mutex in stable memory, for the process-wide line-reading lock.
-final class Mutex: @unchecked Sendable {
+final class RawModeLock: @unchecked Sendable {
   // @unchecked: the pthread mutex is the synchronization; it is never moved after init.
   private let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
