@@ -194,6 +194,71 @@ import TriageKit
     #expect(try #require(pty.finish(run)) == [.line("zz")])
   }
 
+  @Test func listingGoesDownTheColumns() throws {
+    let completer = WordCompleter(["a1", "a22", "a333", "a4444", "a5", "a6", "a7"])
+    let pty = try PseudoTerminal(columns: 30)
+    let run = pty.startEditor(prompt: "> ", completer: completer)
+    try pty.waitForPrompt()
+    pty.send("a\t\t")
+    try pty.waitForScreen(
+      ["> a", "a1     a333   a5     a7", "a22    a4444  a6", "> a"], cursor: (3, 3))
+    pty.send("\r")
+    #expect(try #require(pty.finish(run)) == [.line("a")])
+  }
+
+  @Test func longListingAsksFirst() throws {
+    let words = (0..<150).map { "c" + String(1000 + $0).dropFirst() }
+    let pty = try PseudoTerminal(rows: 12, columns: 40)
+    let run = pty.startEditor(prompt: "> ", completer: WordCompleter(words))
+    try pty.waitForPrompt()
+    pty.send("c\t\t")
+    try pty.waitForScreen(["> c", "Display all 150 possibilities? (y or n)"], cursor: (1, 39))
+    pty.send("n")
+    try pty.waitForScreen(
+      ["> c", "Display all 150 possibilities? (y or n)", "> c"], cursor: (2, 3))
+    pty.send("\t\ty")
+    // 150 entries of 4 columns, 6 a row: 25 rows, scrolled; the prompt comes back below.
+    try pty.waitFor("the listing and a new prompt") { screen in
+      screen.lines.suffix(3) == [
+        "c023  c048  c073  c098  c123  c148", "c024  c049  c074  c099  c124  c149", "> c",
+      ]
+    }
+    pty.send("\r")
+    #expect(try #require(pty.finish(run)) == [.line("c")])
+  }
+
+  @Test func wordKillsTransposeAndDelete() throws {
+    let pty = try PseudoTerminal(columns: 40)
+    let run = pty.startEditor(prompt: "> ")
+    try pty.waitForPrompt()
+    pty.send("show status:open now" + Self.esc + "\u{7F}")  // Alt-Backspace
+    try pty.waitForScreen(["> show status:open"], cursor: (0, 19))
+    pty.send("\u{1}" + Self.esc + "d")  // Ctrl-A, Alt-d
+    try pty.waitForScreen([">  status:open"], cursor: (0, 2))
+    pty.send(Self.esc + "[3~" + "\u{5}teh\u{14}")  // Delete, Ctrl-E, Ctrl-T
+    try pty.waitForScreen(["> status:open the"], cursor: (0, 17))
+    pty.send("\r")
+    #expect(try #require(pty.finish(run)) == [.line("status:open the")])
+  }
+
+  @Test func withoutATerminalLinesAreReadPlainly() throws {
+    var fds: [Int32] = [-1, -1]
+    #expect(pipe(&fds) == 0)
+    let (readEnd, writeEnd) = (fds[0], fds[1])
+    defer { close(readEnd) }
+    let input = "first\r\nsecond\nlast"
+    #expect(input.withCString { write(writeEnd, $0, strlen($0)) } == input.utf8.count)
+    close(writeEnd)
+    #expect(!LineEditor.isTerminal(readEnd))
+    let editor = LineEditor(input: readEnd, output: readEnd)
+    // The prompt goes to the output, which is the pipe's read end here: writing fails quietly.
+    #expect(editor.readLine(prompt: "") == .line("first"))
+    #expect(editor.readLine(prompt: "") == .line("second"))
+    #expect(editor.readLine(prompt: "") == .line("last"))
+    #expect(editor.readLine(prompt: "") == .endOfInput)
+    #expect(editor.history.entries == ["first", "second", "last"])
+  }
+
   @Test func ctrlCInterruptsAndCtrlDEnds() throws {
     let pty = try PseudoTerminal(columns: 40)
     let run = pty.startEditor(prompt: "> ", lines: 3)

@@ -367,6 +367,10 @@ struct EditSession {
   var search: Search?
   var lastSearch: String
   var lastKeyWasTab = false
+  /// Candidates waiting for an answer to "Display all N possibilities? (y or n)".
+  var pendingListing: [String]?
+  /// More candidates than this ask before listing, as readline's completion-query-items.
+  static let listingQueryThreshold = 100
 
   /// Bytes to write.
   var output = ""
@@ -431,6 +435,20 @@ struct EditSession {
 
   mutating func handle(_ key: KeyEvent) -> Outcome? {
     if search != nil { return handleSearch(key) }
+    if let candidates = pendingListing {
+      // y, space or Tab list them; any other key declines and is otherwise ignored.
+      pendingListing = nil
+      lastKeyWasTab = false
+      output += "\r\n"
+      switch key {
+      case .tab, .text("y"), .text("Y"), .text(" "): printListing(candidates)
+      default: break
+      }
+      renderedCursorRow = 0
+      output += prompt.header
+      needsRender = true
+      return nil
+    }
     let wasTab = lastKeyWasTab
     lastKeyWasTab = false
     // Set before the switch so keys that draw something themselves (a listing) can clear it;
@@ -556,9 +574,24 @@ struct EditSession {
   }
 
   /// Lists the candidates in columns below the line, then draws the prompt again under them.
+  /// A long list is offered first, so a stray Tab does not scroll the screen away.
   private mutating func list(_ candidates: [String]) {
     let layout = render(cursorAtEnd: true)
     if !layout.endsWithNewline { output += "\r\n" }
+    if candidates.count > Self.listingQueryThreshold {
+      output += "Display all \(candidates.count) possibilities? (y or n)"
+      pendingListing = candidates
+      needsRender = false
+      return
+    }
+    printListing(candidates)
+    renderedCursorRow = 0
+    output += prompt.header
+    needsRender = true
+  }
+
+  /// The candidates in columns, down then across like readline and ls, each row ended.
+  private mutating func printListing(_ candidates: [String]) {
     let items = candidates.map {
       DisplayWidth.truncate(SafeText.escape($0), toColumns: max(columns - 1, 1))
     }
@@ -566,7 +599,6 @@ struct EditSession {
     let cellWidth = widest + 2
     let perRow = max(1, (columns + 1) / cellWidth)
     let rows = (items.count + perRow - 1) / perRow
-    // Down the columns, sorted-listing style like readline and ls.
     for row in 0..<rows {
       var line = ""
       var column = 0
@@ -578,9 +610,6 @@ struct EditSession {
       }
       output += line + "\r\n"
     }
-    renderedCursorRow = 0
-    output += prompt.header
-    needsRender = true
   }
 
   // MARK: Search
