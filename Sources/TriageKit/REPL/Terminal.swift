@@ -22,7 +22,7 @@ public enum Terminal {
   /// `settings` changed for reading keys one at a time: no line buffering, no echo, no
   /// signals from Ctrl-C/Z/\, no flow control, CR not turned into LF, 8-bit clean input.
   /// Output processing (OPOST) stays on so "\n" still starts a new line.
-  public static func rawMode(from settings: termios) -> termios {
+  static func rawMode(from settings: termios) -> termios {
     var raw = settings
     raw.c_iflag &= ~tcflag_t(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON)
     raw.c_lflag &= ~tcflag_t(ECHO | ECHONL | ICANON | ISIG | IEXTEN)
