@@ -35,7 +35,8 @@ public enum DisplayWidth {
     // A flag is a pair of regional indicators.
     if isRegionalIndicator(first) && isRegionalIndicator(second) { return 2 }
     var width = of(first) + of(second)
-    var emojiSequence = second.value == 0xFE0F || second.value == 0x200D
+    var emojiSequence =
+      second.value == 0xFE0F || second.value == 0x200D
       || second.properties.isEmojiModifier
     while let next = iterator.next() {
       width += of(next)
@@ -150,6 +151,6 @@ public enum DisplayWidth {
     (0x1F57A, 0x1F57A), (0x1F595, 0x1F596), (0x1F5A4, 0x1F5A4), (0x1F5FB, 0x1F64F),
     (0x1F680, 0x1F6C5), (0x1F6CC, 0x1F6CC), (0x1F6D0, 0x1F6D2), (0x1F6D5, 0x1F6DF),
     (0x1F6EB, 0x1F6EC), (0x1F6F4, 0x1F6FC), (0x1F7E0, 0x1F7F0), (0x1F90C, 0x1F93A),
-    (0x1F93C, 0x1F945), (0x1F947, 0x1F9FF), (0x1FA70, 0x1FAF6), (0x20000, 0x3FFFD)
+    (0x1F93C, 0x1F945), (0x1F947, 0x1F9FF), (0x1FA70, 0x1FAF6), (0x20000, 0x3FFFD),
   ]
 }
