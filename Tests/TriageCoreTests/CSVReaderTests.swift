@@ -358,6 +358,10 @@ private let tinyChunks = [1, 2, 3, 4, 5, 7, 8, 13, 64]
       error: "notes.csv:1:21: error: duplicate column 'NOTE_ID': columns 1 and 4 have the same "
         + "name; rename one of them"),
     HeaderCase(
+      name: "duplicate column shown escaped", input: "x\u{1B},X\u{1B}\n", required: [],
+      error: "notes.csv:1:4: error: duplicate column 'X\\e': columns 1 and 2 have the same name; "
+        + "rename one of them"),
+    HeaderCase(
       name: "missing column with a near miss", input: "note_id,createdat,source,text\n",
       required: required,
       error: "notes.csv:1: error: missing required column 'created_at' (found columns: note_id, "
@@ -494,7 +498,7 @@ private let tinyChunks = [1, 2, 3, 4, 5, 7, 8, 13, 64]
   /// reference parser and by the reader at many chunk sizes.
   @Test(arguments: [false, true])
   func agreesWithReferenceParser(strict: Bool) {
-    var rng = SplitMix64(seed: strict ? 42 : 7)
+    var rng = FormatsSplitMix(seed: strict ? 42 : 7)
     let alphabet: [[UInt8]] = [
       [0x61], [0x62], [0x2C], [0x2C], [0x22], [0x22], [0x0A], [0x0D], [0x0D, 0x0A],
       Array("é".utf8), [0x00], [0x20],
@@ -654,8 +658,9 @@ private func referenceRead(_ b: [UInt8], strict: Bool) -> [Outcome] {
   return out
 }
 
-/// A small deterministic generator (SplitMix64), so random tests repeat exactly.
-struct SplitMix64: RandomNumberGenerator {
+/// A small deterministic generator (SplitMix64), so random tests repeat exactly; named for
+/// these tests so it cannot clash with a generator elsewhere in the test target.
+struct FormatsSplitMix: RandomNumberGenerator {
   var state: UInt64
   init(seed: UInt64) { state = seed }
   mutating func next() -> UInt64 {

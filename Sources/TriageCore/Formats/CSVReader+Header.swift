@@ -33,7 +33,7 @@ public struct CSVHeader: Sendable {
       let key = name.lowercased()
       if !key.isEmpty, let first = seen[key] {
         throw TriageError.data(
-          "duplicate column '\(name)': columns \(first + 1) and \(i + 1) have the same name; "
+          "duplicate column \(quoted(Array(name.utf8))): columns \(first + 1) and \(i + 1) have the same name; "
             + "rename one of them",
           at: reader.location(ofField: i))
       }
@@ -69,18 +69,18 @@ public struct CSVHeader: Sendable {
     }
     guard !missing.isEmpty else { return positions }
 
-    let quoted = missing.map { "'\($0)'" }.joined(separator: ", ")
     var message = missing.count == 1 ? "missing required column " : "missing required columns "
-    message += quoted
+    message += missing.map { "'\($0)'" }.joined(separator: ", ")
     let found = names.filter { !$0.isEmpty }
     message +=
       found.isEmpty
       ? " (the header has no named columns)"
-      : " (found columns: " + found.joined(separator: ", ") + ")"
+      : " (found columns: " + found.map { SafeText.escape($0) }.joined(separator: ", ") + ")"
     var hints: [String] = []
     for name in missing {
-      guard let near = nearestName(to: name) else { continue }
-      hints.append(missing.count == 1 ? "'\(near)'" : "'\(near)' for '\(name)'")
+      guard let near = CSVHeader.nearest(to: name, among: names) else { continue }
+      let shown = quoted(Array(near.utf8))
+      hints.append(missing.count == 1 ? shown : "\(shown) for '\(name)'")
     }
     if !hints.isEmpty { message += "; did you mean " + hints.joined(separator: " and ") + "?" }
     throw TriageError.data(message, at: SourceLocation(file: file, line: line))
@@ -109,11 +109,6 @@ public struct CSVHeader: Sendable {
     }
     throw TriageError.data(
       "expected \(count) fields as in the header, found \(found)", at: reader.location)
-  }
-
-  /// The found name closest to `name`, if within two edits (and not wholly different).
-  func nearestName(to name: String) -> String? {
-    CSVHeader.nearest(to: name, among: names)
   }
 
   /// The candidate closest to `name` ignoring case, if within two edits and not wholly

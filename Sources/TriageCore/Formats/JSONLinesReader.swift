@@ -169,7 +169,7 @@ public struct JSONLinesReader: Sendable {
       let object = try requireObject()
       var message = "missing field '\(key)'"
       if let near = CSVHeader.nearest(to: key, among: object.keys) {
-        message += "; did you mean '\(near)'?"
+        message += "; did you mean \(quoted(Array(near.utf8)))?"
       }
       throw TriageError.data(message, at: location)
     }
