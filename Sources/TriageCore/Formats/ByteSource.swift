@@ -201,6 +201,16 @@ struct InputWindow: Sendable {
 }
 
 extension InputWindow {
+  /// Calls `body` with the bytes in `range` of the buffer, without copying.
+  @inlinable
+  func withBytes<R, E: Error>(
+    _ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R
+  ) throws(E) -> R {
+    try storage.withUnsafeBufferPointer { (b) throws(E) -> R in
+      try body(UnsafeBufferPointer(rebasing: b[range]))
+    }
+  }
+
   /// Skips a UTF-8 byte order mark at the start of the input; returns where the text begins.
   mutating func skipByteOrderMark() throws(TriageError) -> Int {
     while count < 3 && !atEnd { _ = try refill(keeping: 0) }

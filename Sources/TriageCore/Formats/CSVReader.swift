@@ -178,10 +178,7 @@ public struct CSVReader: Sendable {
         try body(UnsafeBufferPointer(rebasing: b[f.start..<f.end]))
       }
     }
-    let range = (recordStart + f.start)..<(recordStart + f.end)
-    return try window.storage.withUnsafeBufferPointer { (b) throws(E) -> R in
-      try body(UnsafeBufferPointer(rebasing: b[range]))
-    }
+    return try window.withBytes((recordStart + f.start)..<(recordStart + f.end), body)
   }
 
   /// Field `i` (0-based) as a `String` (invalid UTF-8 becomes U+FFFD; see `validateField`).
@@ -194,10 +191,7 @@ public struct CSVReader: Sendable {
   public func withRecordBytes<R, E: Error>(
     _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R
   ) throws(E) -> R {
-    let range = recordStart..<recordEnd
-    return try window.storage.withUnsafeBufferPointer { (b) throws(E) -> R in
-      try body(UnsafeBufferPointer(rebasing: b[range]))
-    }
+    try window.withBytes(recordStart..<recordEnd, body)
   }
 
   /// The raw bytes of the current record (for writing a rejects file), line end excluded.

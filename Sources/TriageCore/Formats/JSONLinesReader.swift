@@ -134,10 +134,7 @@ public struct JSONLinesReader: Sendable {
   public func withLineBytes<R, E: Error>(
     _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R
   ) throws(E) -> R {
-    let range = lineStart..<lineEnd
-    return try window.storage.withUnsafeBufferPointer { (b) throws(E) -> R in
-      try body(UnsafeBufferPointer(rebasing: b[range]))
-    }
+    try window.withBytes(lineStart..<lineEnd, body)
   }
 
   /// The bytes of the current line (for writing a rejects file), line end excluded.
