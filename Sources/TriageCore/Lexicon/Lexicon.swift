@@ -138,6 +138,15 @@ public struct Lexicon: Sendable {
     func alternatives(of sequence: [PatternElement], _ entry: LexiconEntry) throws(TriageError)
       -> [[[String]]]
     {
+      // Skip words drop out of phrases as they do out of notes ("missed the pickup" = "missed
+      // pickup"). A phrase that shrinks to one word that way ("kindly hold" → "hold") would
+      // match far more than its author meant, so it is an error.
+      let kept = sequence.filter { if case .word(let w, _) = $0 { return !skipSet.contains(w) } else { return true } }
+      if sequence.count > 1 && kept.count == 1 {
+        throw .data(
+          "the spelling '\(sequence.map(Lexicon.describe).joined(separator: " "))' shrinks to '\(kept.map(Lexicon.describe).joined())' once its skip words (cues.txt) are dropped; it would match far more than meant",
+          at: entry.location)
+      }
       var result: [[[String]]] = []
       for element in sequence {
         switch element {
@@ -156,8 +165,10 @@ public struct Lexicon: Sendable {
           var alts: [[String]] = [[w]]
           let joiners: Set<Character> = ["-", "/", "_"]
           if w.contains(where: { joiners.contains($0) }) {
+            // Each part reads as the tokenizer would read it alone: shorthand expanded, skip
+            // words dropped.
             let parts = w.split(whereSeparator: { joiners.contains($0) }).map(String.init)
-              .filter { !skipSet.contains($0) }
+              .flatMap { resolved[$0] ?? [$0] }.filter { !skipSet.contains($0) }
             if !parts.isEmpty { alts.append(parts) }
             if parts.count == 2 && parts.allSatisfy({ $0.allSatisfy(\.isLetter) }) {
               alts.append([parts.joined()])
@@ -172,8 +183,10 @@ public struct Lexicon: Sendable {
       if result.isEmpty {
         throw .data("entry '\(entry.text)' has only skip words; it would match anything", at: entry.location)
       }
-      // Two plain words also match joined: "pick up" → "pickup", "back order" → "backorder".
-      if result.count == 2, result.allSatisfy({ $0.count == 1 && $0[0].count == 1 }),
+      // A plain two-word phrase also matches joined: "pick up" → "pickup", "back order" →
+      // "backorder". Only for entries written as one phrase, not for each spelling of a group.
+      if entry.sequences.count == 1, result.count == 2,
+        result.allSatisfy({ $0.count == 1 && $0[0].count == 1 }),
         case let a = result[0][0][0], case let b = result[1][0][0],
         a.allSatisfy(\.isLetter), b.allSatisfy(\.isLetter), a.count + b.count >= 5,
         entry.kind != .pattern
@@ -252,9 +265,9 @@ public struct Lexicon: Sendable {
       forms.append((word, id))
       for f in Inflection.forms(of: word) {
         vocab.addVariant(Array(f.utf8), term: id, origin: .inflection)
-        // Typos of an inflection only when the word is long enough for its forms to be real
-        // words: "damaged" from "damage" yes, "losting" from "lost" no (its typo is "losing").
-        if word.count >= 5 { forms.append((f, id)) }
+        // Typos of the -ed and -ing forms of words long enough for those to be real words:
+        // "damagd" from "damaged" yes; "losting" from "lost" no (its typo would be "losing").
+        if word.count >= 5 && (f.hasSuffix("ed") || f.hasSuffix("ing")) { forms.append((f, id)) }
       }
       if word.contains("'") || word.contains("\u{2019}") {
         let bare = word.filter { $0 != "'" && $0 != "\u{2019}" }
@@ -289,9 +302,9 @@ public struct Lexicon: Sendable {
       }
       let owner = Int(output) < entries.count ? Int(output) : Int(nearParts[Int(output) - entries.count].entry)
       pathCount[output, default: 0] += paths.count
-      if (pathCount[output] ?? 0) > 1024 {
+      if (pathCount[output] ?? 0) > 8192 {
         throw .data(
-          "entry '\(entries[owner].text)' has more than 1024 spelling variants; split it",
+          "entry '\(entries[owner].text)' has more than 8192 spelling variants; split it",
           at: entries[owner].location)
       }
       for path in paths where !path.isEmpty {
@@ -303,6 +316,16 @@ public struct Lexicon: Sendable {
       directory: directory, codes: codes, entries: entries, shorthand: shorthand,
       skipWords: skip, breakWords: breaks, identifiers: identifiers, vocabulary: vocab, trie: trie,
       warnings: warnings, identifierTerms: idTerms, nearParts: nearParts)
+  }
+}
+
+extension Lexicon {
+  static func describe(_ e: PatternElement) -> String {
+    switch e {
+    case .word(let w, let exact): (exact ? "=" : "") + w
+    case .number(let n): "{\(n)}"
+    case .ratio(let a, let b): "{\(a)}/{\(b)}"
+    }
   }
 }
 

@@ -7,7 +7,7 @@
 ///              | sequence "+" sequence          near
 ///     sequence = item+
 ///     item     = WORD | "=" WORD | "{" NAME "}" | "{" NAME "}/{" NAME "}" | group
-///     group    = "(" alt ("|" alt)* ")"          an empty alt makes the group optional
+///     group    = "(" alt ("|" alt)* ")" ["?"]    an empty alt, or a "?", makes it optional
 ///     alt      = item*
 extension LexiconParser {
   struct ParsedText {
@@ -21,10 +21,10 @@ extension LexiconParser {
   }
 
   /// How many spellings one entry may expand to.
-  static let maxSequences = 256
+  static let maxSequences = 1024
 
   struct Piece {
-    enum Kind { case word, open, close, bar, plus }
+    enum Kind { case word, open, close, bar, plus, optional }
     var kind: Kind
     var text: String
     var column: Int
@@ -105,8 +105,10 @@ extension LexiconParser {
       var start = f.column
       var col = f.column
       for c in f.text {
+        let afterClose = pieces.last?.kind == .close && current.isEmpty
         let special: Piece.Kind? =
-          c == "(" ? .open : c == ")" ? .close : c == "|" ? .bar : (c == "+" && current.isEmpty) ? .plus : nil
+          c == "(" ? .open : c == ")" ? .close : c == "|" ? .bar : (c == "+" && current.isEmpty) ? .plus
+          : (c == "?" && afterClose) ? .optional : nil
         if let special {
           if !current.isEmpty { pieces.append(Piece(kind: .word, text: current, column: start)) }
           current = ""
@@ -225,6 +227,8 @@ extension LexiconParser {
         return result
       case .plus:
         throw .data("unexpected '+'", at: at(p.column))
+      case .optional:
+        throw .data("'?' makes a group optional; write it right after ')'", at: at(p.column))
       case .open:
         guard depth < 8 else { throw .data("groups nested too deeply", at: at(p.column)) }
         i += 1
@@ -242,6 +246,10 @@ extension LexiconParser {
             continue
           }
           i += 1  // ')'
+          if i < pieces.count && pieces[i].kind == .optional {
+            alternatives.append([])
+            i += 1
+          }
           break
         }
         if !sawAlternative || alternatives.allSatisfy(\.isEmpty) {

@@ -158,7 +158,9 @@ public struct LexiconParser {
           nearWindow: parsed.nearWindow, conditions: parsed.conditions, tags: parsed.tags,
           location: line.location(file, field: base + 1)))
     }
-    checkSorted(entries.map { kindRank($0.kind) + sortKey($0.text) }, entries, file)
+    checkSorted(
+      lines.dropFirst().map { LexiconParser.sortKey(entryLine: $0.fields.map(\.text).joined(separator: " ")) },
+      entries, file)
     if entries.isEmpty {
       warnings.append(.warning("reason code '\(name)' has no entries", at: first.location(file)))
     }
@@ -380,13 +382,17 @@ public struct LexiconParser {
     text.lowercased().filter { $0 != "=" && $0 != "(" && $0 != ")" }
   }
 
-  /// Terms first, then patterns, then near entries.
-  func kindRank(_ kind: EntryKind) -> String {
-    switch kind {
-    case .term: "0"
-    case .pattern: "1"
-    default: "2"
+  /// The order of a reason file's entry lines: terms, then patterns, then near entries, each by
+  /// their text after the weight (case, `=`, and parentheses ignored). `lexicon fmt` sorts by it.
+  public static func sortKey(entryLine line: String) -> String {
+    var fields = line.split(separator: " ", omittingEmptySubsequences: true)[...]
+    var rank = "0"
+    if let head = fields.first, head == "pattern" || head == "near" {
+      rank = head == "pattern" ? "1" : "2"
+      fields = fields.dropFirst()
     }
+    let text = fields.dropFirst().joined(separator: " ")
+    return rank + text.lowercased().filter { $0 != "=" && $0 != "(" && $0 != ")" }
   }
 
   mutating func checkSorted(_ keys: [String], _ entries: [LexiconEntry], _ file: String) {

@@ -157,22 +157,14 @@ enum LexiconFormatter {
       entries.append(trimmed)
     }
     func key(_ line: String) -> String {
-      var s = Substring(line)
-      var kind = "0"
-      if s.hasPrefix("pattern ") {
-        kind = "1"
-        s = s.dropFirst(8)
-      }
-      let fields = s.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-      let rest = headerEnd == "code" && fields.count == 2 ? fields[1] : s
-      return kind + rest.lowercased().replacingOccurrences(of: "=", with: "")
+      headerEnd == "code" ? LexiconParser.sortKey(entryLine: line) : line.lowercased()
     }
     func align(_ line: String) -> String {
       var s = Substring(line)
       var prefix = ""
-      if s.hasPrefix("pattern ") {
-        prefix = "pattern "
-        s = s.dropFirst(8)
+      for kind in ["pattern ", "near "] where s.hasPrefix(kind) {
+        prefix = kind
+        s = s.dropFirst(kind.count)
       }
       let fields = s.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
       guard fields.count == 2 else { return line }
