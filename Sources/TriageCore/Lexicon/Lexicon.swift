@@ -139,13 +139,20 @@ public struct Lexicon: Sendable {
       -> [[[String]]]
     {
       // Skip words drop out of phrases as they do out of notes ("missed the pickup" = "missed
-      // pickup"). A phrase that shrinks to one word that way ("kindly hold" → "hold") would
-      // match far more than its author meant, so it is an error.
-      let kept = sequence.filter { if case .word(let w, _) = $0 { return !skipSet.contains(w) } else { return true } }
-      if sequence.count > 1 && kept.count == 1 {
-        throw .data(
-          "the spelling '\(sequence.map(Lexicon.describe).joined(separator: " "))' shrinks to '\(kept.map(Lexicon.describe).joined())' once its skip words (cues.txt) are dropped; it would match far more than meant",
-          at: entry.location)
+      // pickup"), so one at either end of a spelling would silently vanish and the spelling
+      // would match more than written ("had {n} of {m}" = "{n} of {m}"). That is an error.
+      // An auxiliary right before a negation ("does not exist") loses nothing.
+      var leadingAuxiliary = false
+      if sequence.count > 1, case .word(let second, _) = sequence[1], second == "not" || second == "never" {
+        leadingAuxiliary = true
+      }
+      for (k, edge) in [sequence.first, sequence.last].enumerated() {
+        if k == 0 && leadingAuxiliary { continue }
+        if case .word(let w, _)? = edge, skipSet.contains(w) {
+          throw .data(
+            "'\(w)' is a skip word (cues.txt), dropped from every note, so a spelling cannot start or end with it: '\(sequence.map(Lexicon.describe).joined(separator: " "))' would match as '\(sequence.filter { if case .word(let x, _) = $0 { return !skipSet.contains(x) } else { return true } }.map(Lexicon.describe).joined(separator: " "))'",
+            at: entry.location)
+        }
       }
       var result: [[[String]]] = []
       for element in sequence {
