@@ -36,6 +36,10 @@ public struct ClassifierScratch: Sendable {
   public internal(set) var resolvedBy: [Int32] = []
   /// Per match: the pending cue match that kept it (or its resolution cue) open, or -1.
   public internal(set) var keptOpenBy: [Int32] = []
+  /// Per match: for a near match, the tokens strictly between its two parts (`gapFrom...gapTo`,
+  /// empty when the parts touch); -1 otherwise. A cue there acts on the match.
+  var gapFrom: [Int32] = []
+  var gapTo: [Int32] = []
   /// The reasons that passed their threshold, sorted by score then taxonomy order.
   public internal(set) var reasons: [ScoredReason] = []
   /// Every code's score this note, including those below threshold (for explanations).
@@ -51,6 +55,8 @@ public struct ClassifierScratch: Sendable {
   var resolvedWeight: [Int32] = []
   var touched: [Int32] = []
   var cues: [Int32] = []
+  /// Per code: the counted match mentioned last in the note (it decides the status).
+  var lastMention: [Int32] = []
 
   public init() {
     matches.reserveCapacity(64)
@@ -81,8 +87,9 @@ public struct ScoredReason: Sendable, Equatable {
 ///    notes tell a problem and then its fix), unless a pending cue ("awaiting", "until", "still")
 ///    or a negation ("not released") reaches that cue or the match first;
 /// 5. a code's score is the sum of its counted matches' weights; it is reported when the score
-///    reaches its threshold, `resolved` when the weight of its resolved matches exceeds the weight
-///    of its open ones. Reasons are sorted by score, ties by taxonomy order.
+///    reaches its threshold, `resolved` when its last-mentioned match is resolved (a note tells
+///    a problem and then its fix, or the fix and then what is still wrong). Reasons are sorted
+///    by score, ties by taxonomy order.
 public struct Classifier: Sendable {
   public let lexicon: Lexicon
   public let tokenizer: Tokenizer
@@ -227,6 +234,8 @@ public struct Classifier: Sendable {
     s.cause.removeAll(keepingCapacity: true)
     s.resolvedBy.removeAll(keepingCapacity: true)
     s.keptOpenBy.removeAll(keepingCapacity: true)
+    s.gapFrom.removeAll(keepingCapacity: true)
+    s.gapTo.removeAll(keepingCapacity: true)
     s.cues.removeAll(keepingCapacity: true)
     if partCount == 0 { return }
     for k in 0..<partCount {
@@ -234,6 +243,8 @@ public struct Classifier: Sendable {
       s.cause.append(-1)
       s.resolvedBy.append(-1)
       s.keptOpenBy.append(-1)
+      s.gapFrom.append(-1)
+      s.gapTo.append(-1)
     }
     pairNearParts(&s)
     let count = s.matches.count
@@ -289,7 +300,7 @@ public struct Classifier: Sendable {
           let cm = s.matches[Int(c)]
           let ci = info[Int(cm.entry)]
           guard ci.scope & (1 << UInt64(mi.code)) != 0 else { continue }
-          if reaches(cm, ci, m, toks, beforeStops: TokenFlags.anyBreak, afterStops: TokenFlags.anyBreak) {
+          if inGap(cm, k, s) || reaches(cm, ci, m, toks, beforeStops: TokenFlags.anyBreak, afterStops: TokenFlags.anyBreak) {
             s.outcome[k] = MatchOutcome.negated.rawValue
             s.cause[k] = c
             break
@@ -333,6 +344,8 @@ public struct Classifier: Sendable {
         s.cause.append(-1)
         s.resolvedBy.append(-1)
         s.keptOpenBy.append(-1)
+        s.gapFrom.append(left.last + 1)
+        s.gapTo.append(right.first - 1)
         break
       }
     }
@@ -358,9 +371,7 @@ public struct Classifier: Sendable {
       let rm = s.matches[Int(r)]
       let ri = info[Int(rm.entry)]
       guard ri.kind == .resolve, ri.scope & (1 << UInt64(mi.code)) != 0 else { continue }
-      guard reaches(rm, ri, m, toks, beforeStops: TokenFlags.clauseBefore, afterStops: 0) else {
-        continue
-      }
+      guard inGap(rm, k, s) || resolutionReaches(rm, ri, m, toks) else { continue }
       // The resolution itself may be pending or negated: "until received", "not released".
       var live = true
       for p in s.cues where p != r {
@@ -380,6 +391,36 @@ public struct Classifier: Sendable {
         return
       }
     }
+  }
+
+  /// Whether a cue lies in the gap between the two parts of near match `k`.
+  @inline(__always)
+  func inGap(_ c: RawMatch, _ k: Int, _ s: ClassifierScratch) -> Bool {
+    let from = s.gapFrom[k]
+    return from >= 0 && c.first >= from && c.last <= s.gapTo[k]
+  }
+
+  /// Whether resolution cue `c` reaches match `m`. Unlike negation, a resolution may be part of
+  /// the phrase it resolves ("hold released", "customs cleared"): what counts is which side of
+  /// the rest of the match the cue stands on. A cue that starts before the match (or starts with
+  /// it and ends first) acts as a 'before' cue and stops at a clause boundary; a cue that ends
+  /// after it (or ends with it and starts later) acts as an 'after' cue and reads on; a cue
+  /// strictly inside acts either way. A cue that is the whole match resolves it: the term itself
+  /// says the problem is over ("redelivered", "reprinted").
+  @inline(__always)
+  func resolutionReaches(_ c: RawMatch, _ ci: EntryInfo, _ m: RawMatch, _ toks: UnsafeBufferPointer<Token>)
+    -> Bool
+  {
+    if c.first == m.first && c.last == m.last { return true }
+    if c.first < m.first || (c.first == m.first && c.last < m.last) {
+      guard ci.direction != .after, m.first - c.last <= ci.window else { return false }
+      return c.last >= m.first || clear(toks, c.last, m.first, TokenFlags.clauseBefore)
+    }
+    if c.last > m.last || (c.last == m.last && c.first > m.first) {
+      guard ci.direction != .before else { return false }
+      return c.first - m.last <= ci.window
+    }
+    return true
   }
 
   /// The captured numbers of a pattern match, in the order of its captures.
@@ -421,22 +462,34 @@ public struct Classifier: Sendable {
     s.touched.removeAll(keepingCapacity: true)
     s.reasons.removeAll(keepingCapacity: true)
     s.scored.removeAll(keepingCapacity: true)
+    if s.lastMention.count != codeCount {
+      s.lastMention = Array(repeating: -1, count: codeCount)
+    }
     for k in 0..<s.matches.count where s.outcome[k] == MatchOutcome.counted.rawValue {
       let mi = info[Int(s.matches[k].entry)]
       guard mi.code >= 0 else { continue }
       let c = Int(mi.code)
-      if s.score[c] == 0 && s.openWeight[c] == 0 && s.resolvedWeight[c] == 0 {
+      if s.score[c] == 0 && s.openWeight[c] == 0 && s.resolvedWeight[c] == 0 && s.lastMention[c] < 0 {
         s.touched.append(mi.code)
       }
       s.score[c] &+= mi.weight
       if mi.weight > 0 {
         if s.resolvedBy[k] >= 0 { s.resolvedWeight[c] &+= mi.weight } else { s.openWeight[c] &+= mi.weight }
+        // The code's status is that of its last mention: a note tells the problem, then the fix
+        // (or the fix, then what is still wrong). Ties on position go to the heavier match.
+        let last = s.lastMention[c]
+        if last < 0 || s.matches[k].last > s.matches[Int(last)].last
+          || (s.matches[k].last == s.matches[Int(last)].last && mi.weight > info[Int(s.matches[Int(last)].entry)].weight)
+        {
+          s.lastMention[c] = Int32(k)
+        }
       }
     }
     for c in s.touched {
+      let last = s.lastMention[Int(c)]
       let r = ScoredReason(
-        code: c, score: s.score[Int(c)],
-        resolved: s.resolvedWeight[Int(c)] > s.openWeight[Int(c)])
+        code: c, score: s.score[Int(c)], resolved: last >= 0 && s.resolvedBy[Int(last)] >= 0)
+      s.lastMention[Int(c)] = -1
       s.scored.append(r)
       if r.score >= lexicon.codes[Int(c)].threshold { s.reasons.append(r) }
     }

@@ -82,7 +82,7 @@ extension Classifier {
       line += "\(Weight.format(r.score)) \(passed ? "≥" : "<") threshold \(Weight.format(code.threshold))"
       if passed {
         line += "  → \(r.resolved ? "resolved" : "open")"
-        line += " (open weight \(Weight.format(s.openWeight[Int(r.code)])), resolved weight \(Weight.format(s.resolvedWeight[Int(r.code)])))"
+        line += " (its last mention is \(r.resolved ? "resolved" : "open"); open weight \(Weight.format(s.openWeight[Int(r.code)])), resolved weight \(Weight.format(s.resolvedWeight[Int(r.code)])))"
       } else {
         line += "  → not reported"
       }
