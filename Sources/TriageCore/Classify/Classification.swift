@@ -5,7 +5,8 @@ public enum ReasonStatus: String, Sendable, Codable, Hashable {
 
 /// One piece of evidence: a lexicon entry that counted toward a code.
 public struct Evidence: Sendable, Hashable {
-  /// The entry's text as written in the lexicon (`short pick`, `picked {n} of {m}`).
+  /// The spelling that matched, in the lexicon's words (`short pick`, `picked {n} of {m}`,
+  /// `hold … payment`); `entry` leads to the lexicon line.
   public var term: String
   /// In hundredths.
   public var weight: Int32
@@ -71,7 +72,7 @@ extension Classifier {
           ? lexicon.entries[entryIndex(s.matches[Int(s.resolvedBy[k])].entry)].text : nil
         evidence.append(
           Evidence(
-            term: entry.text, weight: entry.weight,
+            term: matchedText(s, k), weight: entry.weight,
             span: Int(toks[Int(m.first)].start)..<Int(toks[Int(m.last)].end), entry: Int(m.entry),
             resolvedBy: resolvedBy))
       }
@@ -150,7 +151,7 @@ extension Classifier {
           if !first { w.byte(ASCII.comma) }
           first = false
           w.raw("{\"term\":")
-          w.string(lexicon.entries[entryIndex(m.entry)].text)
+          w.string(matchedText(s, k))
           w.raw(",\"weight\":")
           w.weight(info[Int(m.entry)].weight)
           w.raw(",\"span\":[")
@@ -170,6 +171,8 @@ extension Classifier {
           let e = lexicon.entries[entryIndex(m.entry)]
           w.raw("{\"entry\":")
           w.string(e.text)
+          w.raw(",\"term\":")
+          w.string(matchedText(s, k))
           w.raw(",\"kind\":")
           w.string(e.kind.rawValue)
           if let c = e.code {

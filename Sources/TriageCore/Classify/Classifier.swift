@@ -278,6 +278,17 @@ public struct Classifier: Sendable {
           let other = s.matches[o]
           let oi = info[Int(other.entry)]
           guard oi.code >= 0, oi.partOf < 0 else { continue }
+          // One mention counts once: of two matches of a code over the same tokens, the heavier
+          // (then the earlier entry) stands.
+          if other.first == m.first && other.last == m.last && oi.code == mi.code
+            && (oi.weight > mi.weight || (oi.weight == mi.weight && other.entry < m.entry))
+            && (!oi.hasConditions || conditionsHold(other, toks))
+          {
+            s.outcome[k] = MatchOutcome.subsumed.rawValue
+            s.cause[k] = Int32(o)
+            dropped = true
+            break
+          }
           if other.first <= m.first && other.last >= m.last
             && other.last - other.first > m.last - m.first
           {
@@ -421,6 +432,43 @@ public struct Classifier: Sendable {
       return c.first - m.last <= ci.window
     }
     return true
+  }
+
+  /// The spelling a match stands for, as the lexicon reads it: canonical words for the matched
+  /// tokens (`picked` → `pick` stays as the entry's word), captures by name, and `…` for the gap
+  /// of a near match. `short pick`, `picked {n} of {m}`, `hold … payment`.
+  public func matchedText(_ s: ClassifierScratch, _ k: Int) -> String {
+    let m = s.matches[k]
+    let names = info[entryIndex(m.entry)].captureNames
+    var capture = 0
+    var words: [String] = []
+    var inGap = false
+    for t in Int(m.first)...Int(m.last) {
+      if s.gapFrom.count > k, s.gapFrom[k] >= 0, t >= Int(s.gapFrom[k]), t <= Int(s.gapTo[k]) {
+        if !inGap { words.append("…") }
+        inGap = true
+        continue
+      }
+      inGap = false
+      let tok = s.tokens.tokens[t]
+      switch tok.kind {
+      case .number, .quantity:
+        words.append(capture < names.count ? "{\(names[capture])}" : "{n}")
+        capture += 1
+      case .ratio:
+        let a = capture < names.count ? names[capture] : "n"
+        let b = capture + 1 < names.count ? names[capture + 1] : "m"
+        words.append("{\(a)}/{\(b)}")
+        capture += 2
+      default:
+        words.append(tok.term >= Term.firstWord ? lexicon.vocabulary.termText[Int(tok.term)] : "?")
+      }
+    }
+    // Near matches whose parts touch have no gap token; mark the join anyway.
+    if s.gapFrom.count > k, s.gapFrom[k] >= 0, s.gapFrom[k] > s.gapTo[k] {
+      return words.joined(separator: " ")
+    }
+    return words.joined(separator: " ")
   }
 
   /// The captured numbers of a pattern match, in the order of its captures.

@@ -22,6 +22,8 @@ public struct ByteSource: Sendable {
   private let file: FileDescriptor?
   private let memory: [UInt8]
   private var position = 0
+  /// Bytes already read by `peek`, served again before the rest of the stream.
+  private var peeked: [UInt8] = []
 
   /// Opens a file for reading; the path `-` means standard input.
   ///
@@ -86,6 +88,33 @@ public struct ByteSource: Sendable {
   public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(TriageError) -> Int {
     let wanted = min(buffer.count, chunkSize)
     guard wanted > 0, let base = buffer.baseAddress else { return 0 }
+    if !peeked.isEmpty {
+      let n = min(wanted, peeked.count)
+      peeked.withUnsafeBytes { bytes in
+        if let from = bytes.baseAddress { base.copyMemory(from: from, byteCount: n) }
+      }
+      peeked.removeFirst(n)
+      return n
+    }
+    return try readFresh(base, wanted)
+  }
+
+  /// Returns up to `count` bytes from the start of what is left, without consuming them: the
+  /// next reads return them again. Used to tell a file's format from its first line.
+  public mutating func peek(_ count: Int) throws(TriageError) -> [UInt8] {
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, count), alignment: 1)
+    defer { buffer.deallocate() }
+    while peeked.count < count, let base = buffer.baseAddress {
+      let n = try readFresh(base, min(count - peeked.count, chunkSize))
+      if n == 0 { break }
+      peeked.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+    }
+    return Array(peeked.prefix(count))
+  }
+
+  private mutating func readFresh(_ base: UnsafeMutableRawPointer, _ wanted: Int) throws(TriageError)
+    -> Int
+  {
     guard let file else {
       let n = min(wanted, memory.count - position)
       guard n > 0 else { return 0 }

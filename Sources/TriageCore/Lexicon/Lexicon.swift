@@ -52,12 +52,39 @@ public struct Lexicon: Sendable {
     else {
       throw TriageError(.noInput, "lexicon directory '\(directory)' does not exist")
     }
-    func read(_ name: String) throws(TriageError) -> (path: String, lines: [LexiconLine]) {
+    let reasonsDir = (directory as NSString).appendingPathComponent("reasons")
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: reasonsDir) else {
+      throw TriageError(.noInput, "cannot read '\(reasonsDir)': the lexicon directory needs reasons/")
+    }
+    var files: [String: [UInt8]] = [:]
+    for name in ["codes.txt", "cues.txt", "shorthand.txt", "identifiers.txt"] {
       let path = (directory as NSString).appendingPathComponent(name)
       guard let data = FileManager.default.contents(atPath: path) else {
         throw TriageError(.noInput, "cannot read '\(path)': the lexicon directory needs \(name)")
       }
-      return (path, try LexiconScanner.lines(of: [UInt8](data), file: path))
+      files[name] = [UInt8](data)
+    }
+    for name in names where !name.hasPrefix(".") {
+      let path = (reasonsDir as NSString).appendingPathComponent(name)
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw TriageError(.noInput, "cannot read '\(path)'")
+      }
+      files["reasons/" + name] = [UInt8](data)
+    }
+    return try load(files: files, directory: directory)
+  }
+
+  /// Loads and compiles a lexicon from file contents keyed by their path inside the lexicon
+  /// directory (`codes.txt`, `reasons/short_pick.txt`, ...). Tests build lexicons this way.
+  public static func load(files: [String: [UInt8]], directory: String = "Lexicons") throws(TriageError)
+    -> Lexicon
+  {
+    func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+    func read(_ name: String) throws(TriageError) -> (path: String, lines: [LexiconLine]) {
+      guard let bytes = files[name] else {
+        throw TriageError(.noInput, "cannot read '\(path(name))': the lexicon directory needs \(name)")
+      }
+      return (path(name), try LexiconScanner.lines(of: bytes, file: path(name)))
     }
     var parser = LexiconParser()
     let codesFile = try read("codes.txt")
@@ -68,25 +95,16 @@ public struct Lexicon: Sendable {
     let shorthand = try parser.parseShorthand(shortFile.lines, file: shortFile.path)
     let idFile = try read("identifiers.txt")
     let identifiers = try parser.parseIdentifiers(idFile.lines, file: idFile.path)
-
-    let reasonsDir = (directory as NSString).appendingPathComponent("reasons")
-    guard let names = try? FileManager.default.contentsOfDirectory(atPath: reasonsDir) else {
-      throw TriageError(.noInput, "cannot read '\(reasonsDir)': the lexicon directory needs reasons/")
-    }
     var entries: [LexiconEntry] = []
     var covered = Set<String>()
-    for name in names.sorted() where !name.hasPrefix(".") {
-      let path = (reasonsDir as NSString).appendingPathComponent(name)
-      guard name.hasSuffix(".txt") else {
-        throw TriageError(
-          .dataError, "unexpected file '\(path)': reason files are named CODE.txt")
+    for name in files.keys.filter({ $0.hasPrefix("reasons/") }).sorted() {
+      let file = String(name.dropFirst("reasons/".count))
+      guard file.hasSuffix(".txt") else {
+        throw TriageError(.dataError, "unexpected file '\(path(name))': reason files are named CODE.txt")
       }
-      let code = String(name.dropLast(4))
-      guard let data = FileManager.default.contents(atPath: path) else {
-        throw TriageError(.noInput, "cannot read '\(path)'")
-      }
-      let lines = try LexiconScanner.lines(of: [UInt8](data), file: path)
-      entries += try parser.parseReasons(lines, file: path, expectedCode: code, codes: codes)
+      let code = String(file.dropLast(4))
+      let lines = try LexiconScanner.lines(of: files[name] ?? [], file: path(name))
+      entries += try parser.parseReasons(lines, file: path(name), expectedCode: code, codes: codes)
       covered.insert(code)
     }
     var warnings = parser.warnings

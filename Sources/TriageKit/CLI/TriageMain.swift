@@ -29,7 +29,7 @@ public enum TriageMain {
   /// Every command, in the order `help` lists them.
   public static var commands: [Command] {
     [
-      ExplainCommand.command, EvalCommand.command,
+      ClassifyCommand.command, ExplainCommand.command, EvalCommand.command,
       LexiconCommand.command, HelpCommand.command,
     ] + extraCommands
   }

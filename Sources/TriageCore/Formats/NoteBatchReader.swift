@@ -1,0 +1,370 @@
+import Foundation
+
+/// The input formats notes come in (DATA.md).
+public enum NoteFormat: String, Sendable, CaseIterable {
+  /// notes.csv: a header row, columns found by name.
+  case csv
+  /// JSON Lines: one object a line with the same field names as notes.csv.
+  case jsonl
+  /// Plain text: one note a line (classify only); the id is the line number.
+  case lines
+}
+
+/// A batch of notes as byte ranges into one buffer: reading copies each note once, and the
+/// classifier works on the ranges without making a `String` per note.
+public struct NoteBatch: Sendable {
+  /// One note's fields as ranges into `bytes` (an absent field is an empty range).
+  public struct Record: Sendable {
+    public var id: Range<Int32>
+    public var source: Range<Int32>
+    public var text: Range<Int32>
+    public var createdAt: Range<Int32>
+    public var orderID: Range<Int32>
+    public var author: Range<Int32>
+    /// The line where the note starts in its file.
+    public var line: Int32
+  }
+
+  public var bytes: [UInt8] = []
+  public var records: [Record] = []
+
+  public init() {}
+
+  public var count: Int { records.count }
+  public var isEmpty: Bool { records.isEmpty }
+
+  public mutating func removeAll() {
+    bytes.removeAll(keepingCapacity: true)
+    records.removeAll(keepingCapacity: true)
+  }
+
+  /// Calls `body` with the bytes of a field.
+  @inline(__always)
+  public func withField<R>(_ range: Range<Int32>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    bytes.withUnsafeBufferPointer { b in
+      body(UnsafeBufferPointer(rebasing: b[Int(range.lowerBound)..<Int(range.upperBound)]))
+    }
+  }
+
+  public func string(_ range: Range<Int32>) -> String {
+    withField(range) { String(decoding: $0, as: UTF8.self) }
+  }
+
+  mutating func append(_ p: UnsafeBufferPointer<UInt8>) -> Range<Int32> {
+    let start = Int32(bytes.count)
+    bytes.append(contentsOf: p)
+    return start..<Int32(bytes.count)
+  }
+
+  mutating func append(_ s: String) -> Range<Int32> {
+    var copy = s
+    return copy.withUTF8 { append($0) }
+  }
+}
+
+/// A row that could not be read, for `--skip-bad`: reported, counted and written to a rejects
+/// file, never dropped silently.
+public struct Rejection: Sendable {
+  public var diagnostic: Diagnostic
+  /// The row's raw bytes (a CSV record or a JSON line) when they are known.
+  public var raw: [UInt8]
+}
+
+/// Reads notes in batches from notes.csv, JSON Lines or plain lines, streaming: memory grows
+/// with the batch, not with the file.
+public struct NoteBatchReader {
+  public enum Requirement: Sendable {
+    /// `text` is required; `note_id` (or `id`) and `source` are read when present (classify).
+    case textOnly
+    /// `note_id`, `created_at`, `source` and `text` are required (DATA.md: ingest, load).
+    case full
+  }
+
+  public let name: String
+  public let format: NoteFormat
+  public let requirement: Requirement
+  /// Called for a bad row instead of throwing; nil means the first bad row stops the read.
+  public var onReject: ((Rejection) -> Void)?
+
+  private var csv: CSVReader?
+  private var json: JSONLinesReader?
+  private var lines: LineReader?
+  private var columns: [String: Int] = [:]
+  private var fieldCount = 0
+  /// Notes read so far.
+  public private(set) var notesRead = 0
+
+  /// Opens `path` (`-` for standard input). The format is `format`, else the extension
+  /// (.csv, .jsonl, .ndjson, .txt), else what the first line looks like.
+  public init(
+    path: String, format: NoteFormat? = nil, requirement: Requirement = .textOnly,
+    maxRecordBytes: Int = 64 << 20
+  ) throws(TriageError) {
+    var source = try ByteSource(path: path)
+    try self.init(source: &source, format: format, requirement: requirement, maxRecordBytes: maxRecordBytes)
+  }
+
+  public init(
+    source: inout ByteSource, format: NoteFormat? = nil, requirement: Requirement = .textOnly,
+    maxRecordBytes: Int = 64 << 20
+  ) throws(TriageError) {
+    name = source.name
+    self.requirement = requirement
+    let lower = source.name.lowercased()
+    var chosen = format
+    if chosen == nil {
+      if lower.hasSuffix(".csv") {
+        chosen = .csv
+      } else if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") {
+        chosen = .jsonl
+      } else if lower.hasSuffix(".txt") {
+        chosen = .lines
+      } else {
+        chosen = NoteBatchReader.sniff(try source.peek(4096))
+      }
+    }
+    self.format = chosen ?? .lines
+    if requirement == .full && self.format == .lines {
+      throw TriageError(
+        .usage, "'\(name)': plain text lines carry no note ids or times; give notes.csv or JSON Lines")
+    }
+    switch self.format {
+    case .csv:
+      var reader = CSVReader(source: source, options: CSVReader.Options(maxRecordBytes: maxRecordBytes))
+      let header = try CSVHeader(reading: &reader)
+      let required = requirement == .full ? ["note_id", "created_at", "source", "text"] : ["text"]
+      _ = try header.require(required)
+      for (k, n) in header.names.enumerated() where columns[n.lowercased()] == nil {
+        columns[n.lowercased()] = k
+      }
+      if columns["note_id"] == nil, let id = columns["id"] { columns["note_id"] = id }
+      fieldCount = header.count
+      csv = reader
+    case .jsonl:
+      json = JSONLinesReader(source: source, maxLineBytes: maxRecordBytes)
+    case .lines:
+      lines = LineReader(source: source, maxLineBytes: maxRecordBytes)
+    }
+  }
+
+  /// The format a file's first bytes suggest: `{` → JSON Lines; a first line with a comma and a
+  /// `text` column → CSV; anything else → plain lines.
+  public static func sniff(_ bytes: [UInt8]) -> NoteFormat {
+    var start = 0
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+    while start < bytes.count && (bytes[start] == ASCII.space || bytes[start] == ASCII.tab) { start += 1 }
+    if start < bytes.count && bytes[start] == ASCII.openBrace { return .jsonl }
+    let firstLine = bytes[start...].prefix { $0 != ASCII.lf && $0 != ASCII.cr }
+    let header = String(decoding: firstLine, as: UTF8.self).lowercased()
+    let names = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+    if names.count > 1 && names.contains("text") { return .csv }
+    return .lines
+  }
+
+  /// Fills `batch` with up to `maxNotes` notes; false when the input is exhausted and the batch
+  /// is empty.
+  public mutating func next(into batch: inout NoteBatch, maxNotes: Int) throws(TriageError) -> Bool {
+    batch.removeAll()
+    while batch.count < maxNotes {
+      let more: Bool
+      switch format {
+      case .csv: more = try nextCSV(&batch)
+      case .jsonl: more = try nextJSON(&batch)
+      case .lines: more = try nextLine(&batch)
+      }
+      if !more { break }
+    }
+    return !batch.isEmpty
+  }
+
+  // MARK: CSV
+
+  mutating func nextCSV(_ batch: inout NoteBatch) throws(TriageError) -> Bool {
+    guard var reader = csv else { return false }
+    defer { csv = reader }
+    while true {
+      do throws(TriageError) {
+        guard try reader.next() else { return false }
+      } catch {
+        guard reader.canContinue, let onReject else { throw error }
+        onReject(Rejection(diagnostic: error.diagnostics[0], raw: reader.recordBytes))
+        continue
+      }
+      if reader.fieldCount != fieldCount {
+        let d = Diagnostic.error(
+          "expected \(fieldCount) fields as in the header, found \(reader.fieldCount)",
+          at: reader.location)
+        guard let onReject else { throw TriageError(.dataError, [d]) }
+        onReject(Rejection(diagnostic: d, raw: reader.recordBytes))
+        continue
+      }
+      func field(_ name: String) -> Range<Int32> {
+        guard let k = columns[name] else { return 0..<0 }
+        return reader.withField(k) { batch.append($0) }
+      }
+      let mark = (batch.bytes.count, batch.records.count)
+      var record = NoteBatch.Record(
+        id: field("note_id"), source: field("source"), text: field("text"),
+        createdAt: field("created_at"), orderID: field("order_id"), author: field("author"),
+        line: Int32(reader.line))
+      if let problem = validate(&record, &batch, location: { reader.location(ofField: columns[$0] ?? 0) }) {
+        batch.bytes.removeSubrange(mark.0...)
+        guard let onReject else { throw TriageError(.dataError, [problem]) }
+        onReject(Rejection(diagnostic: problem, raw: reader.recordBytes))
+        continue
+      }
+      _ = mark
+      batch.records.append(record)
+      notesRead += 1
+      return true
+    }
+  }
+
+  // MARK: JSON Lines
+
+  mutating func nextJSON(_ batch: inout NoteBatch) throws(TriageError) -> Bool {
+    guard var reader = json else { return false }
+    defer { json = reader }
+    while true {
+      do throws(TriageError) {
+        guard try reader.next() else { return false }
+      } catch {
+        guard reader.canContinue, let onReject else { throw error }
+        onReject(Rejection(diagnostic: error.diagnostics[0], raw: reader.lineBytes))
+        continue
+      }
+      do throws(TriageError) {
+        let text = try reader.requireString("text")
+        var id: String
+        if requirement == .full {
+          id = try reader.requireString("note_id", acceptingNumber: true)
+        } else if let given = try reader.optionalString("note_id", acceptingNumber: true) {
+          id = given
+        } else {
+          id = try reader.optionalString("id", acceptingNumber: true) ?? String(reader.line)
+        }
+        let source = requirement == .full
+          ? try reader.requireString("source") : try reader.optionalString("source") ?? ""
+        let created = requirement == .full
+          ? try reader.requireString("created_at") : try reader.optionalString("created_at") ?? ""
+        let order = try reader.optionalString("order_id", acceptingNumber: true) ?? ""
+        let author = try reader.optionalString("author") ?? ""
+        var record = NoteBatch.Record(
+          id: batch.append(id), source: batch.append(source), text: batch.append(text),
+          createdAt: batch.append(created), orderID: batch.append(order), author: batch.append(author),
+          line: Int32(reader.line))
+        let location = reader.location
+        if let problem = validate(&record, &batch, location: { _ in location }) {
+          throw TriageError(.dataError, [problem])
+        }
+        batch.records.append(record)
+        notesRead += 1
+        return true
+      } catch {
+        guard let onReject else { throw error }
+        onReject(Rejection(diagnostic: error.diagnostics[0], raw: reader.lineBytes))
+        continue
+      }
+    }
+  }
+
+  // MARK: Lines
+
+  mutating func nextLine(_ batch: inout NoteBatch) throws(TriageError) -> Bool {
+    guard var reader = lines else { return false }
+    defer { lines = reader }
+    while let line = try reader.next() {
+      if line.isEmpty { continue }
+      let id = batch.append(String(reader.line))
+      let text = line.withUnsafeBufferPointer { batch.append($0) }
+      batch.records.append(
+        NoteBatch.Record(
+          id: id, source: 0..<0, text: text, createdAt: 0..<0, orderID: 0..<0, author: 0..<0,
+          line: Int32(reader.line)))
+      notesRead += 1
+      return true
+    }
+    return false
+  }
+
+  /// Checks what DATA.md requires of a note; returns the problem, if any.
+  func validate(
+    _ r: inout NoteBatch.Record, _ batch: inout NoteBatch, location: (String) -> SourceLocation
+  ) -> Diagnostic? {
+    guard requirement == .full else { return nil }
+    if r.id.isEmpty { return .error("empty note_id: every note needs an id", at: location("note_id")) }
+    if r.text.isEmpty { return .error("empty text in note '\(SafeText.escape(batch.string(r.id)))'", at: location("text")) }
+    let source = batch.string(r.source)
+    if !NoteBatchReader.sources.contains(source) {
+      return .error(
+        "unknown source '\(SafeText.escape(source))'; expected one of \(NoteBatchReader.sources.joined(separator: ", "))\(Suggest.didYouMean(source, in: NoteBatchReader.sources))",
+        at: location("source"))
+    }
+    let created = batch.string(r.createdAt)
+    do {
+      _ = try Timestamp(created)
+    } catch {
+      return .error("invalid created_at '\(SafeText.escape(created))': \(error.message)", at: location("created_at"))
+    }
+    return nil
+  }
+
+  /// The note sources DATA.md defines.
+  public static let sources = ["wms", "order", "support", "carrier"]
+}
+
+/// Splits a byte stream into lines (LF or CRLF), streaming.
+struct LineReader {
+  var source: ByteSource
+  let maxLineBytes: Int
+  var buffer: [UInt8] = []
+  var start = 0
+  var eof = false
+  private(set) var line = 0
+  /// The read buffer; shared by copies of the reader, which read one stream anyway.
+  let chunk = ChunkBuffer(size: 1 << 16)
+
+  init(source: ByteSource, maxLineBytes: Int) {
+    self.source = source
+    self.maxLineBytes = maxLineBytes
+  }
+
+  /// The next line without its line end, or nil at the end of the input.
+  mutating func next() throws(TriageError) -> [UInt8]? {
+    while true {
+      if let nl = buffer[start...].firstIndex(of: ASCII.lf) {
+        var end = nl
+        if end > start && buffer[end - 1] == ASCII.cr { end -= 1 }
+        let out = Array(buffer[start..<end])
+        start = nl + 1
+        line += 1
+        return out
+      }
+      if eof {
+        guard start < buffer.count else { return nil }
+        let out = Array(buffer[start...])
+        start = buffer.count
+        line += 1
+        return out
+      }
+      if buffer.count - start > maxLineBytes {
+        throw .data("line longer than \(maxLineBytes) bytes", at: SourceLocation(file: source.name, line: line + 1))
+      }
+      if start > 0 {
+        buffer.removeSubrange(0..<start)
+        start = 0
+      }
+      let n = try source.read(into: chunk.raw)
+      if n == 0 { eof = true } else { buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk.raw[0..<n])) }
+    }
+  }
+}
+
+/// A fixed block of memory to read into, freed with its last reference.
+final class ChunkBuffer: @unchecked Sendable {
+  let raw: UnsafeMutableRawBufferPointer
+
+  init(size: Int) { raw = .allocate(byteCount: size, alignment: 16) }
+
+  deinit { raw.deallocate() }
+}

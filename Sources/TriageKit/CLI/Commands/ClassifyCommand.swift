@@ -1,0 +1,308 @@
+import Dispatch
+import Foundation
+import TriageCore
+
+/// `triage classify [FILE|-]`: classify notes in batch.
+enum ClassifyCommand {
+  static let spec = CommandSpec(
+    "classify", abstract: "Classify notes into reason codes, with evidence.",
+    discussion: """
+      Reads notes from FILE (notes.csv, JSON Lines or plain text, one note a line; '-' or no \
+      FILE for standard input) and writes one JSON object a note (DATA.md), in input order. \
+      The work is split across cores (--jobs) and streamed, so memory does not grow with the \
+      input. Given text that is not a file ("short pick at B-14-02"), classifies that text and \
+      shows its evidence.
+      """,
+    arguments: [ArgumentSpec("FILE", help: "Notes to classify: a path, '-' for standard input, or a note's text.", optional: true, variadic: true)],
+    options: [
+      OptionSpec("--format", value: "FORMAT", help: "Output format (default jsonl).", choices: ["jsonl", "tsv", "table"]),
+      OptionSpec("--input", value: "FORMAT", help: "Input format (default: from the extension or the first line).", choices: ["csv", "jsonl", "lines"]),
+      .flag("--explain", "Also show every entry that fired, with its weight and outcome."),
+      OptionSpec("--jobs", short: "j", value: "N", help: "Worker threads (default: the number of cores)."),
+      OptionSpec("--max-note-bytes", value: "N", help: "Match only the first N bytes of longer notes, with a warning (default 1048576)."),
+      .flag("--skip-bad", "Report and skip bad rows (written to FILE.rejects), instead of stopping."),
+      .flag("--force", "Replace an existing rejects file."),
+      OptionSpec("--text", value: "TEXT", help: "Classify this text instead of a file."),
+    ],
+    examples: [
+      "triage classify Corpus/demo/notes.csv > classified.jsonl",
+      "triage classify notes.jsonl --format tsv",
+      "cat notes.txt | triage classify --input lines --format table --explain",
+      "triage classify --text \"short pick at B-14-02, picked 2 of 6\"",
+    ])
+
+  static let command = Command(spec) { args, ctx throws(TriageError) in
+    var classifier = try ctx.classifier()
+    if let limit = args.value("--max-note-bytes") {
+      guard let n = Int(limit), n >= 64 else {
+        throw .usage("--max-note-bytes expects a number of bytes (at least 64), found '\(limit)'")
+      }
+      classifier.maxNoteBytes = n
+    }
+    let format = args.value("--format") ?? "jsonl"
+    let textFormat = args.value("--format") ?? "table"
+    // A single argument that is not a file and reads like text: classify the text itself.
+    var text = args.value("--text")
+    if text == nil, !args.positionals.isEmpty, args.positionals != ["-"] {
+      let joined = args.positionals.joined(separator: " ")
+      let path = ctx.resolve(args.positionals[0])
+      if args.positionals.count > 1 || (!FileManager.default.fileExists(atPath: path) && joined.contains(" ")) {
+        text = joined
+      }
+    }
+    if let text {
+      try classifyText(text, classifier, format: textFormat, explain: args.has("--explain"), ctx)
+      return
+    }
+    let path = args.positionals.first.map { $0 == "-" ? "-" : ctx.resolve($0) } ?? "-"
+    let jobs = try args.int("--jobs", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256)
+    var rejects = RejectsFile(path: path == "-" ? nil : path + ".rejects", enabled: args.has("--skip-bad"), force: args.has("--force"), ctx: ctx)
+    try rejects.prepare()
+    var reader = try NoteBatchReader(path: path, format: args.value("--input").flatMap(NoteFormat.init))
+    if args.has("--skip-bad") { reader.onReject = { rejects.add($0) } }
+    let runner = BatchClassifier(classifier: classifier, jobs: jobs, format: format, explain: args.has("--explain"), width: ctx.terminalWidth)
+    var truncated = 0
+    try runner.run(&reader, out: ctx.out, truncated: &truncated)
+    if truncated > 0 {
+      ctx.warn(.warning("\(truncated) note(s) longer than \(classifier.maxNoteBytes) bytes were matched on their first \(classifier.maxNoteBytes) bytes only (--max-note-bytes)", at: SourceLocation(file: reader.name)))
+    }
+    try rejects.finish(read: reader.notesRead)
+  }
+
+  static func classifyText(_ text: String, _ classifier: Classifier, format: String, explain: Bool, _ ctx: Context) throws(TriageError) {
+    var scratch = ClassifierScratch()
+    var copy = text
+    copy.withUTF8 { p in
+      classifier.classify(p, into: &scratch)
+      switch format {
+      case "jsonl":
+        var w = JSONWriter()
+        let id: [UInt8] = Array("text".utf8)
+        id.withUnsafeBufferPointer { idp in
+          classifier.writeJSON(id: idp, source: UnsafeBufferPointer(start: nil, count: 0), text: p, scratch: scratch, explain: explain, into: &w)
+        }
+        ctx.out.write(bytes: w.bytes)
+      case "tsv":
+        ctx.out.write(tsvLine(classifier, scratch, id: "text"))
+      default:
+        if explain {
+          ctx.out.write(classifier.explanation(of: scratch, text: p))
+        } else {
+          let c = classifier.classification(from: scratch, text: p)
+          ctx.out.write(ReasonTable.render(c, classifier: classifier, ctx: ctx))
+        }
+      }
+    }
+  }
+
+  static func tsvLine(_ classifier: Classifier, _ s: ClassifierScratch, id: String) -> String {
+    let codes = s.reasons.map { classifier.lexicon.codes[Int($0.code)].code + ($0.resolved ? "/resolved" : "") }
+    let top = s.reasons.first.map { Weight.format($0.score) } ?? "0.0"
+    return "\(id.replacingOccurrences(of: "\t", with: " "))\t\(codes.isEmpty ? "none" : codes.joined(separator: ","))\t\(top)\n"
+  }
+}
+
+/// The reasons of one note as a table for people.
+enum ReasonTable {
+  static func render(_ c: Classification, classifier: Classifier, ctx: Context) -> String {
+    if c.reasons.isEmpty {
+      return "no blocker found (no lexicon entry reached its code's threshold); see 'triage explain' for the details\n"
+    }
+    var table = Table([
+      .init("reason"), .init("status"), .init("score", alignRight: true), .init("owner"),
+      .init("evidence", flexible: true, minWidth: 16),
+    ])
+    for r in c.reasons {
+      let code = classifier.lexicon.codes[r.codeIndex]
+      let ev = r.evidence.map { e in
+        "'\(e.term)' \(Weight.format(e.weight)) [\(e.span.lowerBound),\(e.span.upperBound))"
+          + (e.resolvedBy.map { " resolved by '\($0)'" } ?? "")
+      }.joined(separator: "; ")
+      table.add([code.code, r.status.rawValue, Weight.format(r.score), code.owner, ev], style: r.status == .open ? .yellow : .green)
+    }
+    var out = table.render(width: ctx.terminalWidth, color: ctx.useColor)
+    var refs: [String] = []
+    if !c.orderRefs.isEmpty { refs.append("orders " + c.orderRefs.joined(separator: ", ")) }
+    if !c.skus.isEmpty { refs.append("SKUs " + c.skus.joined(separator: ", ")) }
+    if !c.locations.isEmpty { refs.append("locations " + c.locations.joined(separator: ", ")) }
+    if !refs.isEmpty { out += SafeText.escape(refs.joined(separator: "; ")) + "\n" }
+    return out
+  }
+}
+
+/// Classifies batches across threads and writes the results in input order.
+///
+/// Reads `jobs × 2` batches at a time, classifies them concurrently (one scratch and one output
+/// buffer per batch slot), then writes them in order. Memory is bounded by the batches in flight.
+struct BatchClassifier {
+  let classifier: Classifier
+  let jobs: Int
+  let format: String
+  let explain: Bool
+  let width: Int?
+  static let batchSize = 2048
+
+  func run(_ reader: inout NoteBatchReader, out: OutputStream, truncated: inout Int) throws(TriageError) {
+    if format == "tsv" { out.write("id\tcodes\ttop_score\n") }
+    if format == "table" {
+      // For people: a table of every note (not streamed, since column widths need all rows).
+      var batch = NoteBatch()
+      var scratch = ClassifierScratch()
+      var table = Table([
+        .init("id"), .init("reasons", flexible: true, minWidth: 12),
+        .init(explain ? "evidence" : "text", flexible: true, truncate: !explain, minWidth: 16),
+      ])
+      while try reader.next(into: &batch, maxNotes: BatchClassifier.batchSize) {
+        for r in batch.records {
+          batch.withField(r.text) { text in
+            classifier.classify(text, into: &scratch)
+            if scratch.truncated { truncated += 1 }
+            let reasons = scratch.reasons.map { "\(classifier.lexicon.codes[Int($0.code)].code)\($0.resolved ? " (resolved)" : "") \(Weight.format($0.score))" }
+            var third = String(decoding: text, as: UTF8.self)
+            if explain {
+              let c = classifier.classification(from: scratch, text: text)
+              third = c.reasons.flatMap { r in r.evidence.map { "\(r.code): '\($0.term)' \(Weight.format($0.weight))" } }.joined(separator: "\n")
+            }
+            table.add([batch.string(r.id), reasons.isEmpty ? "none" : reasons.joined(separator: "\n"), third])
+          }
+        }
+      }
+      out.write(table.render(width: width))
+      return
+    }
+    let slots = max(1, jobs) * 2
+    var batches = [NoteBatch](repeating: NoteBatch(), count: slots)
+    let outputs = OutputSlots(count: slots)
+    let scratches = ScratchPool(count: slots)
+    var done = false
+    while !done {
+      var filled = 0
+      while filled < slots {
+        if try !reader.next(into: &batches[filled], maxNotes: BatchClassifier.batchSize) {
+          done = true
+          break
+        }
+        filled += 1
+      }
+      if filled == 0 { break }
+      let work = batches
+      let classifier = self.classifier
+      let format = self.format
+      let explain = self.explain
+      let body: @Sendable (Int) -> Void = { i in
+        outputs.withWriter(i) { w in
+          scratches.with(i) { s in
+            BatchClassifier.classify(work[i], classifier, format, explain, &s, &w)
+          }
+        }
+      }
+      if jobs == 1 || filled == 1 {
+        for i in 0..<filled { body(i) }
+      } else {
+        DispatchQueue.concurrentPerform(iterations: filled, execute: body)
+      }
+      for i in 0..<filled {
+        outputs.withWriter(i) { w in
+          out.write(bytes: w.bytes)
+          w.bytes.removeAll(keepingCapacity: true)
+        }
+        truncated += scratches.takeTruncated(i)
+      }
+    }
+  }
+
+  static func classify(
+    _ batch: NoteBatch, _ classifier: Classifier, _ format: String, _ explain: Bool,
+    _ s: inout ScratchPool.Slot, _ w: inout JSONWriter
+  ) {
+    batch.bytes.withUnsafeBufferPointer { all in
+      for r in batch.records {
+        let text = UnsafeBufferPointer(rebasing: all[Int(r.text.lowerBound)..<Int(r.text.upperBound)])
+        classifier.classify(text, into: &s.scratch)
+        if s.scratch.truncated { s.truncated += 1 }
+        let id = UnsafeBufferPointer(rebasing: all[Int(r.id.lowerBound)..<Int(r.id.upperBound)])
+        if format == "tsv" {
+          w.bytes.append(contentsOf: ClassifyCommand.tsvLine(classifier, s.scratch, id: String(decoding: id, as: UTF8.self)).utf8)
+        } else {
+          let source = UnsafeBufferPointer(rebasing: all[Int(r.source.lowerBound)..<Int(r.source.upperBound)])
+          classifier.writeJSON(id: id, source: source, text: text, scratch: s.scratch, explain: explain, into: &w)
+        }
+      }
+    }
+  }
+}
+
+/// Per-slot output buffers shared with worker threads; each slot is touched by one thread at a
+/// time (the batch loop hands slot i to exactly one worker).
+final class OutputSlots: @unchecked Sendable {
+  private var writers: [JSONWriter]
+
+  init(count: Int) { writers = (0..<count).map { _ in JSONWriter(capacity: 1 << 18) } }
+
+  func withWriter<R>(_ i: Int, _ body: (inout JSONWriter) -> R) -> R { body(&writers[i]) }
+}
+
+/// Per-slot classifier scratch buffers, reused across batches.
+final class ScratchPool: @unchecked Sendable {
+  struct Slot {
+    var scratch = ClassifierScratch()
+    var truncated = 0
+  }
+  private var slots: [Slot]
+
+  init(count: Int) { slots = (0..<count).map { _ in Slot() } }
+
+  func with<R>(_ i: Int, _ body: (inout Slot) -> R) -> R { body(&slots[i]) }
+
+  func takeTruncated(_ i: Int) -> Int {
+    let n = slots[i].truncated
+    slots[i].truncated = 0
+    return n
+  }
+}
+
+/// The rejects file of a `--skip-bad` run: bad rows written beside the input, counted, reported.
+struct RejectsFile {
+  let path: String?
+  let enabled: Bool
+  let force: Bool
+  let ctx: Context
+  private(set) var rows: [Rejection] = []
+
+  init(path: String?, enabled: Bool, force: Bool, ctx: Context) {
+    self.path = path
+    self.enabled = enabled
+    self.force = force
+    self.ctx = ctx
+  }
+
+  /// Refuses to start when the rejects file exists and --force was not given (nothing is
+  /// overwritten silently).
+  func prepare() throws(TriageError) {
+    guard enabled, let path, !force else { return }
+    if FileManager.default.fileExists(atPath: path) {
+      throw TriageError(.cannotCreate, "'\(path)' already exists; pass --force to replace it")
+    }
+  }
+
+  mutating func add(_ r: Rejection) {
+    rows.append(r)
+    ctx.warn(Diagnostic(.warning, "skipped: " + r.diagnostic.message, at: r.diagnostic.location))
+  }
+
+  func finish(read: Int) throws(TriageError) {
+    guard enabled else { return }
+    if rows.isEmpty {
+      ctx.err.line("triage: \(read) note(s) read, none rejected")
+      return
+    }
+    var bytes: [UInt8] = []
+    for r in rows {
+      bytes += Array("# \(r.diagnostic)\n".utf8)
+      bytes += r.raw
+      if r.raw.last != ASCII.lf { bytes.append(ASCII.lf) }
+    }
+    if let path { try AtomicFile.write(bytes, to: path, overwrite: true) }
+    ctx.err.line("triage: \(read) note(s) read, \(rows.count) rejected\(path.map { " (written to \($0))" } ?? "")")
+  }
+}
