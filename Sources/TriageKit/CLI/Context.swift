@@ -35,6 +35,10 @@ public final class Context: @unchecked Sendable {
 
   private var cachedLexicon: Lexicon?
   private var cachedClassifier: Classifier?
+  var cachedStore: Store?
+  var cachedSettings: SiteSettings?
+  /// What reading the data folder found (for `load` and warnings about rejected rows).
+  public internal(set) var loadedFolderReport: IngestReport?
 
   public init(
     out: OutputStream, err: OutputStream, environment: [String: String],
@@ -77,7 +81,9 @@ public final class Context: @unchecked Sendable {
     var looked: [String] = []
     if let exe = Context.executablePath() {
       let dir = (exe as NSString).deletingLastPathComponent
-      for candidate in ["Lexicons", "../Lexicons", "../share/triage/Lexicons", "../../Lexicons"] {
+      for candidate in [
+        "Lexicons", "../Lexicons", "../share/triage/Lexicons", "../../Lexicons", "../../../Lexicons",
+      ] {
         let path = ((dir as NSString).appendingPathComponent(candidate) as NSString).standardizingPath
         looked.append(path)
         if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("codes.txt")) {
@@ -113,6 +119,9 @@ public final class Context: @unchecked Sendable {
   public func replaceLexicon(_ lexicon: Lexicon) {
     cachedLexicon = lexicon
     cachedClassifier = Classifier(lexicon: lexicon)
+    cachedSettings = nil
+    // A data folder is re-read so its notes are classified with the new lexicons.
+    if databasePath == nil { cachedStore = nil }
     lexiconChanged()
   }
 

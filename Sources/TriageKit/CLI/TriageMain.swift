@@ -29,8 +29,9 @@ public enum TriageMain {
   /// Every command, in the order `help` lists them.
   public static var commands: [Command] {
     [
-      ClassifyCommand.command, ExplainCommand.command, EvalCommand.command,
-      LexiconCommand.command, HelpCommand.command,
+      WhyCommand.command, BlockedCommand.command, RiskCommand.command, DriftCommand.command,
+      ClassifyCommand.command, ExplainCommand.command, IngestCommand.command,
+      UnmatchedCommand.command, EvalCommand.command, LexiconCommand.command, HelpCommand.command,
     ] + extraCommands
   }
 
