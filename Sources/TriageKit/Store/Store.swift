@@ -132,7 +132,12 @@ public final class Store: @unchecked Sendable {
         self.asOf = asOf
       }
       try setMeta("lexicon", classifier.lexicon.fingerprint)
-      try statement("UPDATE ingests SET summary = ? WHERE id = ?").run([.text(IngestCommand.summary(report)), .int(ingest)])
+      if report.changedNothing && rejections.isEmpty {
+        // A repeat of an earlier ingest leaves the store exactly as it was, log included.
+        try statement("DELETE FROM ingests WHERE id = ?").run([.int(ingest)])
+      } else {
+        try statement("UPDATE ingests SET summary = ? WHERE id = ?").run([.text(IngestCommand.summary(report)), .int(ingest)])
+      }
     }
     report.rejections = rejections
     return report

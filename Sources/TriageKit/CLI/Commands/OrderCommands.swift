@@ -108,14 +108,15 @@ enum BlockedCommand {
   static let spec = CommandSpec(
     "blocked", abstract: "The queue of open blockers, by priority and time to cutoff.",
     discussion: """
-      Lists every open blocker on an order that is still in play (not cancelled; shipped orders \
-      only with a blocker after shipping), highest priority first, then soonest cutoff. Filter by \
-      the owning team, the reason code or the order priority.
+      Lists every open blocker on an order still in play (cutoff within the last 7 days or later; \
+      --all for older), highest priority first, then soonest cutoff. Filter by the owning team, \
+      the reason code or the order priority.
       """,
     options: [
       OptionSpec("--owner", value: "OWNER", help: "Only blockers this team owns (codes.txt owner=)."),
       OptionSpec("--reason", value: "CODE", help: "Only this reason code."),
       OptionSpec("--priority", value: "PRIORITY", help: "Only orders of this priority.", choices: ["high", "normal", "low"]),
+      .flag("--all", "Include orders whose cutoff is more than 7 days past."),
       .flag("--json", "Print a JSON array."),
     ],
     examples: ["triage blocked", "triage blocked --owner packing", "triage blocked --reason short_pick --json"])
@@ -132,7 +133,7 @@ enum BlockedCommand {
     if let reason = args.value("--reason"), lexicon.code(named: reason) == nil {
       throw .usage("unknown reason code '\(SafeText.escape(reason))'\(Suggest.didYouMean(reason, in: lexicon.codes.map(\.code)))")
     }
-    let views = try OrderQueue.liveViews(ctx)
+    let views = try OrderQueue.liveViews(ctx, all: args.has("--all"))
     var rows: [(OrderView, Blocker)] = []
     for v in views {
       if let p = args.value("--priority"), v.order.priority != p { continue }
@@ -179,18 +180,19 @@ enum RiskCommand {
   static let spec = CommandSpec(
     "risk", abstract: "Which orders are safe, at risk, need communication, or missed the promise.",
     discussion: """
-      Groups the orders in play by promise status at --now: missed, needs_communication, at_risk \
-      and safe (kept orders are counted; --all lists them too), each with the reason.
+      Groups the orders in play (cutoff within the last 7 days or later) by promise status at \
+      --now: missed, needs_communication, at_risk and safe; kept orders are counted, and --all \
+      lists them too along with older orders. Each row says why.
       """,
     options: [
       OptionSpec("--status", value: "STATUS", help: "Only this promise status.", choices: PromiseStatus.allCases.map(\.rawValue)),
-      .flag("--all", "Also list orders whose promise was kept."),
+      .flag("--all", "Also list kept promises, and orders whose cutoff is more than 7 days past."),
       .flag("--json", "Print a JSON array."),
     ],
     examples: ["triage risk", "triage risk --status needs_communication", "triage risk --json"])
 
   static let command = Command(spec) { args, ctx throws(TriageError) in
-    var views = try OrderQueue.liveViews(ctx)
+    var views = try OrderQueue.liveViews(ctx, all: args.has("--all"))
     views.sort { a, b in
       if a.promise.urgency != b.promise.urgency { return a.promise.urgency < b.promise.urgency }
       let pa = OrderQueue.priorityRank(a.order.priority)
@@ -225,16 +227,20 @@ enum RiskCommand {
 
 /// The orders `blocked` and `risk` look at, and shared ordering.
 enum OrderQueue {
-  /// Orders in play: not cancelled, and either not shipped, or shipped with something still
-  /// open after shipping, or shipped within the last two days (so kept promises are counted).
-  static func liveViews(_ ctx: Context) throws(TriageError) -> [OrderView] {
+  /// The window `blocked` and `risk` look at by default: orders whose cutoff (or, without one,
+  /// promise date) is at most this long before now, or later.
+  static let window: Int64 = 7 * Timestamp.secondsPerDay
+
+  /// Orders in play: within the window (unless `all`), and not shipped, or shipped with
+  /// something still open after shipping, or shipped within the last two days (so kept
+  /// promises are counted).
+  static func liveViews(_ ctx: Context, all: Bool = false) throws(TriageError) -> [OrderView] {
     let analyzer = try ctx.analyzer()
     let store = try ctx.store()
     var out: [OrderView] = []
     for o in try store.orders() {
-      if Reconciler.cancelled(o) {
-        if let placed = o.placedAt, analyzer.now - placed > 14 * Timestamp.secondsPerDay { continue }
-      }
+      let due = o.cutoffAt ?? o.promiseDate.map { ($0 + 1) * Timestamp.secondsPerDay }
+      if !all, let due, analyzer.now - due > window { continue }
       let v = try analyzer.view(of: o)
       if v.state == .shipped && v.openBlockers.isEmpty {
         let recent = o.cutoffAt.map { analyzer.now - $0 < 2 * Timestamp.secondsPerDay } ?? false

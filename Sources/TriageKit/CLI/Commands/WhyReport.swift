@@ -55,7 +55,11 @@ enum WhyReport {
   static func blocker(_ b: Blocker, _ v: OrderView, width: Int, color: Bool) -> String {
     var line = "  " + (color ? (b.isOpen ? Style.yellow : Style.green).apply(b.code) : b.code)
     line += "  owner \(b.owner)"
-    if let f = b.firstSeen { line += ", since \(Timestamp.format(seconds: f))" }
+    if b.isOpen, let f = b.firstSeen {
+      line += ", since \(Timestamp.format(seconds: f))"
+    } else if !b.isOpen, let l = b.lastSeen {
+      line += ", resolved \(Timestamp.format(seconds: l))"
+    }
     var out = line + "\n"
     for e in b.evidence {
       let mark = e.status == .resolved ? " (resolved)" : ""
