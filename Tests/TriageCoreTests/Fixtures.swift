@@ -27,6 +27,7 @@ enum MiniLexicon {
       1.0   credit
       3.0   credit hold
       2.0   hold
+      3.0   hold cleared by finance
       2.0   payment
       2.5   payment (cleared|received)
       3.0   payment declined
