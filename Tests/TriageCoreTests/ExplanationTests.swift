@@ -1,18 +1,5 @@
-import Foundation
 import Testing
 import TriageCore
-
-/// Compares what people read with a snapshot kept in this file. With
-/// `TRIAGE_RECORD_SNAPSHOTS=1` in the environment, prints the current text to paste in instead.
-func expectSnapshot(
-  _ actual: String, _ expected: String, _ name: String, sourceLocation: Testing.SourceLocation = #_sourceLocation
-) {
-  if ProcessInfo.processInfo.environment["TRIAGE_RECORD_SNAPSHOTS"] == "1" {
-    print("--- snapshot '\(name)':\n#\"\"\"\n\(actual)\"\"\"#")
-    return
-  }
-  #expect(actual == expected, "snapshot '\(name)' (TRIAGE_RECORD_SNAPSHOTS=1 prints the new one)", sourceLocation: sourceLocation)
-}
 
 @Suite struct ExplanationTests {
   let classifier = MiniLexicon.classifier
