@@ -211,7 +211,7 @@ enum PackageRoot {
   static var lexicons: String { path + "/Lexicons" }
 }
 
-/// Compares what people read with a snapshot kept in this file. With
+/// Compares what people read with a snapshot kept in the test file. With
 /// `TRIAGE_RECORD_SNAPSHOTS=1` in the environment, prints the current text to paste in instead.
 func expectSnapshot(
   _ actual: String, _ expected: String, _ name: String, sourceLocation: Testing.SourceLocation = #_sourceLocation
