@@ -37,7 +37,9 @@ import TriageCore
       #expect(error?.status == .cannotCreate)
       #expect(error?.description == "error: '\(path)' already exists; pass --force to replace it")
       #expect(read(path) == "first")
-      #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["out.txt"], "no temporary file left")
+      #expect(
+        try FileManager.default.contentsOfDirectory(atPath: dir) == ["out.txt"],
+        "no temporary file left")
     }
   }
 
@@ -54,7 +56,9 @@ import TriageCore
       #expect(String(decoding: try reader.readToEnd() ?? Data(), as: UTF8.self) == "old contents")
       let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
       #expect(mode == 0o600)
-      #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["out.txt"], "no temporary file left")
+      #expect(
+        try FileManager.default.contentsOfDirectory(atPath: dir) == ["out.txt"],
+        "no temporary file left")
     }
   }
 
@@ -75,7 +79,9 @@ import TriageCore
         try AtomicFile.write(Array("x".utf8), to: path, overwrite: true)
       }
       #expect(error?.status == .cannotCreate)
-      #expect(error?.description == "error: cannot write in '\(dir)/no/such/dir': No such file or directory")
+      #expect(
+        error?.description
+          == "error: cannot write in '\(dir)/no/such/dir': No such file or directory")
     }
   }
 }

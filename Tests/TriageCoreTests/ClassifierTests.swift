@@ -73,7 +73,8 @@ private func summary(_ c: Classification) -> String {
     Case("cue ending the phrase", "payment cleared", "payment_hold/resolved 2.5"),
     Case("cue inside the phrase", "hold cleared by finance", "payment_hold/resolved 3.0"),
     Case("the match is the resolution term", "redelivered", "delivery_failed/resolved 2.0"),
-    Case("an after cue reads past a full stop", "credit hold. released", "payment_hold/resolved 3.0"),
+    Case(
+      "an after cue reads past a full stop", "credit hold. released", "payment_hold/resolved 3.0"),
     Case("a before cue stops at a full stop", "released. credit hold", "payment_hold 3.0"),
     Case(
       "cue outside its window", "credit hold on order for long time now sadly released",
@@ -101,11 +102,14 @@ private func summary(_ c: Classification) -> String {
   static let scoring: [Case] = [
     // Several codes; sorted by score, ties by taxonomy order (codes.txt).
     Case("two codes by score", "crushed and wrong item", "wrong_item 3.0, damaged 2.0"),
-    Case("tie broken by taxonomy order", "damaged box and short pick", "short_pick 3.0, damaged 3.0"),
+    Case(
+      "tie broken by taxonomy order", "damaged box and short pick", "short_pick 3.0, damaged 3.0"),
     Case(
       "tie broken by taxonomy order, reversed in the note", "short pick and damaged box",
       "short_pick 3.0, damaged 3.0"),
-    Case("three codes", "oos, wrong item, crushed", "stockout_backorder 3.0, wrong_item 3.0, damaged 2.0"),
+    Case(
+      "three codes", "oos, wrong item, crushed",
+      "stockout_backorder 3.0, wrong_item 3.0, damaged 2.0"),
     // Thresholds.
     Case("below the threshold", "short", "none"),
     Case("at the threshold", "hold", "payment_hold 2.0"),
@@ -162,9 +166,13 @@ private func summary(_ c: Classification) -> String {
   /// lexicon: "customs hold cleared. now customs hold again" → customs_hold/resolved.
   @Test func aRepeatedMentionDecidesTheStatus() {
     // The same note with two different entries is open, as expected.
-    #expect(summary(classifier.classify("credit hold released. now payment declined")) == "payment_hold 6.0")
+    #expect(
+      summary(classifier.classify("credit hold released. now payment declined"))
+        == "payment_hold 6.0")
     withKnownIssue("a repeated entry is dropped before the last mention is chosen") {
-      #expect(summary(classifier.classify("credit hold released. back on credit hold")) == "payment_hold 3.0")
+      #expect(
+        summary(classifier.classify("credit hold released. back on credit hold"))
+          == "payment_hold 3.0")
     }
   }
 
@@ -176,14 +184,16 @@ private func summary(_ c: Classification) -> String {
   /// the real lexicon: "zero picked" is not `short_pick` though "zero pick" is.
   @Test func inflectionSurvivesTheSameWordElsewhere() throws {
     let lexicon = try Lexicon.load(
-      files: MiniLexicon.files(replacing: ["reasons/short_pick.txt": """
+      files: MiniLexicon.files(replacing: [
+        "reasons/short_pick.txt": """
         version 1
         code short_pick
 
         3.0   short pick
         pattern 3.0   picked {n} of {m} where n < m
 
-        """]),
+        """
+      ]),
       directory: "mini")
     let classifier = Classifier(lexicon: lexicon)
     #expect(summary(classifier.classify("short picking")) == "short_pick 3.0")
@@ -221,7 +231,8 @@ private func summary(_ c: Classification) -> String {
       evidence: ["payment_hold: credit 1.0", "payment_hold: hold 2.0"]),
     EvidenceCase(
       id: "negated and subsumed matches are not evidence",
-      marked: "no damage, «wrong address», not crushed", evidence: ["address_issue: wrong address 3.0"]
+      marked: "no damage, «wrong address», not crushed",
+      evidence: ["address_issue: wrong address 3.0"]
     ),
   ]
 
@@ -272,7 +283,8 @@ private func summary(_ c: Classification) -> String {
     IdentifierCase(id: "PO number ignored", note: "PO 4471 received"),
     IdentifierCase(id: "PO number ignored even in a SKU's shape", note: "PO 44712 received"),
     IdentifierCase(id: "location cue", note: "bin B-14-02 empty", locations: ["B-14-02"]),
-    IdentifierCase(id: "location shape, upper-cased", note: "b-14-02 empty", locations: ["B-14-02"]),
+    IdentifierCase(
+      id: "location shape, upper-cased", note: "b-14-02 empty", locations: ["B-14-02"]),
     IdentifierCase(id: "location cue with any identifier", note: "bin C7", locations: ["C7"]),
     IdentifierCase(id: "five-digit SKU shape", note: "88213 short", skus: ["88213"]),
     IdentifierCase(id: "six digits are not a SKU", note: "882130 short"),

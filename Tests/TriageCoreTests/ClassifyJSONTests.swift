@@ -104,15 +104,16 @@ import TriageCore
       "\($0["entry"]?.stringValue ?? "?"): \($0["outcome"]?.stringValue ?? "?")"
     }
     #expect(
-      outcomes.sorted() == [
-        "no: negate cue",
-        "(damaged|crushed) (box|carton): negated by 'no'",
-        "damaged: inside the longer match '(damaged|crushed) (box|carton)'",
-        "credit hold: counted, resolved by 'release'",
-        "credit: inside the longer match 'credit hold'",
-        "hold: inside the longer match 'credit hold'",
-        "release: resolve cue",
-      ].sorted())
+      outcomes.sorted()
+        == [
+          "no: negate cue",
+          "(damaged|crushed) (box|carton): negated by 'no'",
+          "damaged: inside the longer match '(damaged|crushed) (box|carton)'",
+          "credit hold: counted, resolved by 'release'",
+          "credit: inside the longer match 'credit hold'",
+          "hold: inside the longer match 'credit hold'",
+          "release: resolve cue",
+        ].sorted())
     let sources = matches.compactMap { $0["source"]?.stringValue }
     #expect(sources.contains("mini/reasons/payment_hold.txt:5:7"))
   }

@@ -56,7 +56,10 @@ private let header = ["id", "source", "text", "labels"]
       "empty labels", [header, ["g1", "wms", "x", " "]],
       "g.tsv:2:10: error: empty labels: write 'none' for a note with no blocker"),
     ErrorCase(
-      "duplicate id", [header, ["g1", "wms", "x", "none"], ["g2", "wms", "y", "none"], ["g1", "wms", "z", "none"]],
+      "duplicate id",
+      [
+        header, ["g1", "wms", "x", "none"], ["g2", "wms", "y", "none"], ["g1", "wms", "z", "none"],
+      ],
       "g.tsv:4:1: error: duplicate id 'g1' (first at line 2)"),
     ErrorCase(
       "ragged row", [header, ["g1", "wms", "x", "none"], ["g2", "wms", "no labels"]],
@@ -108,8 +111,10 @@ private let header = ["id", "source", "text", "labels"]
   /// Swift String "\r\n" is one Character, so the file is never split into lines and the header
   /// swallows every row ("missing column 'labels' … found … 'labels\ng1' …").
   @Test func crlfLineEnds() {
-    let text = "id\tsource\ttext\tlabels\r\ng1\twms\tdamaged box\tdamaged\r\ng2\twms\tfine\tnone\r\n"
-    withKnownIssue("GoldFile.parse splits on the Character \"\\n\", which never matches \"\\r\\n\"") {
+    let text =
+      "id\tsource\ttext\tlabels\r\ng1\twms\tdamaged box\tdamaged\r\ng2\twms\tfine\tnone\r\n"
+    withKnownIssue("GoldFile.parse splits on the Character \"\\n\", which never matches \"\\r\\n\"")
+    {
       let notes = try GoldFile.parse(Array(text.utf8), file: "g.tsv", codes: codes)
       #expect(notes.map(\.id) == ["g1", "g2"])
       #expect(notes.first?.labels == ["damaged": .open])
@@ -233,7 +238,9 @@ private let header = ["id", "source", "text", "labels"]
   }
 
   @Test func misleadingEntries() {
-    let m = Self.report.misleadingEntries.map { "\($0.count) \($0.code): \($0.entry) \($0.location)" }
+    let m = Self.report.misleadingEntries.map {
+      "\($0.count) \($0.code): \($0.entry) \($0.location)"
+    }
     #expect(
       m == [
         "1 address_issue: wrong address mini/reasons/address_issue.txt:4:7",
@@ -293,7 +300,9 @@ private let header = ["id", "source", "text", "labels"]
 
       """#, "eval summary")
     #expect(text.contains("\nnotes it got wrong (4)\n"))
-    #expect(text.contains("  g6 [wms] \"credit hold\"\n      gold payment_hold/resolved   got payment_hold\n"))
+    #expect(
+      text.contains(
+        "  g6 [wms] \"credit hold\"\n      gold payment_hold/resolved   got payment_hold\n"))
   }
 
   @Test func jsonReport() throws {
@@ -307,10 +316,12 @@ private let header = ["id", "source", "text", "labels"]
     #expect(r["per_code"]?["short_pick"]?["f1"]?.numberValue?.literal == "0.667")
     #expect(r["none_false_positive_rate"]?.numberValue?.literal == "0.500")
     #expect(r["resolved_accuracy"]?.numberValue?.literal == "0.500")
-    #expect(r["misses"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["g2", "g5", "g6", "g8"])
+    #expect(
+      r["misses"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["g2", "g5", "g6", "g8"])
     #expect(
       r["misses"]?[2]?["gold"]?.arrayValue?.compactMap(\.stringValue) == ["payment_hold/resolved"])
-    #expect(r["misses"]?[2]?["predicted"]?.arrayValue?.compactMap(\.stringValue) == ["payment_hold"])
+    #expect(
+      r["misses"]?[2]?["predicted"]?.arrayValue?.compactMap(\.stringValue) == ["payment_hold"])
   }
 
   @Test func emptyGoldFile() throws {

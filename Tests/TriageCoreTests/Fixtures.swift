@@ -21,78 +21,78 @@ enum MiniLexicon {
 
   static let reasons: [String: String] = [
     "payment_hold": """
-      version 1
-      code payment_hold
+    version 1
+    code payment_hold
 
-      1.0   credit
-      3.0   credit hold
-      2.0   hold
-      3.0   hold cleared by finance
-      2.0   payment
-      2.5   payment (cleared|received)
-      3.0   payment declined
+    1.0   credit
+    3.0   credit hold
+    2.0   hold
+    3.0   hold cleared by finance
+    2.0   payment
+    2.5   payment (cleared|received)
+    3.0   payment declined
 
-      """,
+    """,
     "address_issue": """
-      version 1
-      code address_issue
+    version 1
+    code address_issue
 
-      3.0   wrong address
+    3.0   wrong address
 
-      """,
+    """,
     "short_pick": """
-      version 1
-      code short_pick
+    version 1
+    code short_pick
 
-      1.0   short
-      3.0   short pick
-      pattern 3.0   pick {n} of {m} where n < m and n > 0
-      pattern 3.0   pick {n}/{m} where n < m
+    1.0   short
+    3.0   short pick
+    pattern 3.0   pick {n} of {m} where n < m and n > 0
+    pattern 3.0   pick {n}/{m} where n < m
 
-      """,
+    """,
     "stockout_backorder": """
-      version 1
-      code stockout_backorder
+    version 1
+    code stockout_backorder
 
-      2.0   backorder
-      3.0   out of stock
+    2.0   backorder
+    3.0   out of stock
 
-      """,
+    """,
     "damaged": """
-      version 1
-      code damaged
+    version 1
+    code damaged
 
-      2.0   broken
-      2.5   (broken|cracked)
-      2.0   crushed
-      2.0   damaged
-      3.0   (damaged|crushed) (box|carton)
+    2.0   broken
+    2.5   (broken|cracked)
+    2.0   crushed
+    2.0   damaged
+    3.0   (damaged|crushed) (box|carton)
 
-      """,
+    """,
     "wrong_item": """
-      version 1
-      code wrong_item
+    version 1
+    code wrong_item
 
-      2.0   wrong
-      3.0   wrong item
+    2.0   wrong
+    3.0   wrong item
 
-      """,
+    """,
     "carrier_pickup": """
-      version 1
-      code carrier_pickup
+    version 1
+    code carrier_pickup
 
-      3.0   no show
-      near 3.0   (carrier|driver) + (missed|skipped) within 3
+    3.0   no show
+    near 3.0   (carrier|driver) + (missed|skipped) within 3
 
-      """,
+    """,
     "delivery_failed": """
-      version 1
-      code delivery_failed
+    version 1
+    code delivery_failed
 
-      3.0   delivery failed
-      2.0   redelivered
+    3.0   delivery failed
+    2.0   redelivered
 
-      """,
+    """,
   ]
 
   static let cues = """
@@ -214,11 +214,14 @@ enum PackageRoot {
 /// Compares what people read with a snapshot kept in the test file. With
 /// `TRIAGE_RECORD_SNAPSHOTS=1` in the environment, prints the current text to paste in instead.
 func expectSnapshot(
-  _ actual: String, _ expected: String, _ name: String, sourceLocation: Testing.SourceLocation = #_sourceLocation
+  _ actual: String, _ expected: String, _ name: String,
+  sourceLocation: Testing.SourceLocation = #_sourceLocation
 ) {
   if ProcessInfo.processInfo.environment["TRIAGE_RECORD_SNAPSHOTS"] == "1" {
     print("--- snapshot '\(name)':\n#\"\"\"\n\(actual)\n\"\"\"#")
     return
   }
-  #expect(actual == expected, "snapshot '\(name)' (TRIAGE_RECORD_SNAPSHOTS=1 prints the new one)", sourceLocation: sourceLocation)
+  #expect(
+    actual == expected, "snapshot '\(name)' (TRIAGE_RECORD_SNAPSHOTS=1 prints the new one)",
+    sourceLocation: sourceLocation)
 }

@@ -35,7 +35,8 @@ import TriageCore
     StringCase(
       "invalid byte", [0x61, 0xFF, 0x62], "\"a\u{FFFD}b\"", decoded: "a\u{FFFD}b"),
     StringCase(
-      "overlong encoding", [0xC0, 0xAF, 0xE0, 0x80, 0xAF], "\"\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\"",
+      "overlong encoding", [0xC0, 0xAF, 0xE0, 0x80, 0xAF],
+      "\"\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\"",
       decoded: "\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}"),
     StringCase(
       "surrogate code point", [0xED, 0xA0, 0x80], "\"\u{FFFD}\u{FFFD}\u{FFFD}\"",
@@ -115,9 +116,10 @@ import TriageCore
   }
 
   @Test func integers() {
-    for (v, text) in [(0, "0"), (7, "7"), (-5, "-5"), (1_234_567_890, "1234567890"),
-      (Int.min, "-9223372036854775808"), (Int.max, "9223372036854775807")]
-    {
+    for (v, text) in [
+      (0, "0"), (7, "7"), (-5, "-5"), (1_234_567_890, "1234567890"),
+      (Int.min, "-9223372036854775808"), (Int.max, "9223372036854775807"),
+    ] {
       var w = JSONWriter()
       w.int(v)
       #expect(String(decoding: w.bytes, as: UTF8.self) == text)

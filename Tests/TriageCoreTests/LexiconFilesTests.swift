@@ -37,8 +37,10 @@ import TriageCore
   }
 
   @Test func oneReasonFilePerCode() throws {
-    let names = try FileManager.default.contentsOfDirectory(atPath: PackageRoot.lexicons + "/reasons")
-      .filter { !$0.hasPrefix(".") }
+    let names = try FileManager.default.contentsOfDirectory(
+      atPath: PackageRoot.lexicons + "/reasons"
+    )
+    .filter { !$0.hasPrefix(".") }
     #expect(names.sorted() == Self.taxonomy.map { $0 + ".txt" }.sorted())
   }
 

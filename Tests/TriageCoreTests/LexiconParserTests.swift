@@ -53,13 +53,15 @@ private func damaged(_ entries: String) -> String {
     ),
     ErrorCase(
       "weight 0", entries: "0 damaged",
-      "mini/reasons/damaged.txt:4:1: error: weight must not be 0 (an entry that counts for nothing)"),
+      "mini/reasons/damaged.txt:4:1: error: weight must not be 0 (an entry that counts for nothing)"
+    ),
     ErrorCase(
       "weight out of range", entries: "11 damaged",
       "mini/reasons/damaged.txt:4:1: error: weight '11' is out of range (-10 to 10)"),
     ErrorCase(
       "unclosed quote", entries: "2.0 \"damaged box",
-      "mini/reasons/damaged.txt:4:5: error: unclosed quote: expected '\"' before the end of the line"),
+      "mini/reasons/damaged.txt:4:5: error: unclosed quote: expected '\"' before the end of the line"
+    ),
     ErrorCase(
       "unclosed group", entries: "2.0 (damaged|broken box",
       "mini/reasons/damaged.txt:4:5: error: unclosed '(': expected ')'"),
@@ -90,7 +92,8 @@ private func damaged(_ entries: String) -> String {
     ),
     ErrorCase(
       "where on a plain entry", entries: "2.0 damaged where n < 1",
-      "mini/reasons/damaged.txt:4:13: error: 'where' conditions are only allowed on pattern entries"),
+      "mini/reasons/damaged.txt:4:13: error: 'where' conditions are only allowed on pattern entries"
+    ),
     ErrorCase(
       "pattern without a capture", entries: "pattern 2.0 damaged box",
       "mini/reasons/damaged.txt:4:13: error: a pattern needs at least one capture such as {n}; write a plain entry instead"
@@ -148,18 +151,21 @@ private func damaged(_ entries: String) -> String {
       "mini/cues.txt:2:1: error: unknown cue kind 'negat'; expected one of negate, resolve, pending, skip, break; did you mean 'negate'?"
     ),
     ErrorCase(
-      "cue scoped to an unknown code", ["cues.txt": "version 1\nresolve after 3 fixed codes=damagd\n"],
+      "cue scoped to an unknown code",
+      ["cues.txt": "version 1\nresolve after 3 fixed codes=damagd\n"],
       "mini/cues.txt:2:23: error: unknown reason code 'damagd'; did you mean 'damaged'?"),
     ErrorCase(
       "no code line", ["reasons/damaged.txt": "version 1\n2.0 damaged\n"],
-      "mini/reasons/damaged.txt:2:1: error: expected 'code damaged' after the version line, found '2.0'"),
+      "mini/reasons/damaged.txt:2:1: error: expected 'code damaged' after the version line, found '2.0'"
+    ),
     ErrorCase(
       "a character words may not hold", entries: "2.0 dam@ged",
       "mini/reasons/damaged.txt:4:8: error: unexpected character '@' in 'dam@ged'; words may hold letters, digits and - / _ '"
     ),
     ErrorCase(
       "control character", entries: "2.0 damaged\u{7}",
-      "mini/reasons/damaged.txt:4:12: error: unexpected control character '\\x07' in a lexicon file"),
+      "mini/reasons/damaged.txt:4:12: error: unexpected control character '\\x07' in a lexicon file"
+    ),
   ]
 
   @Test(arguments: errorCases)
@@ -186,7 +192,9 @@ private func damaged(_ entries: String) -> String {
     let error = #expect(throws: TriageError.self) {
       try Lexicon.load(files: files, directory: "mini")
     }
-    #expect(error?.description == "error: cannot read 'mini/cues.txt': the lexicon directory needs cues.txt")
+    #expect(
+      error?.description
+        == "error: cannot read 'mini/cues.txt': the lexicon directory needs cues.txt")
     #expect(error?.status == .noInput)
   }
 
@@ -194,7 +202,9 @@ private func damaged(_ entries: String) -> String {
 
   @Test func unsortedEntriesWarn() throws {
     let lexicon = try Lexicon.load(
-      files: MiniLexicon.files(replacing: ["reasons/damaged.txt": damaged("2.0 damaged\n2.0 broken")]),
+      files: MiniLexicon.files(replacing: [
+        "reasons/damaged.txt": damaged("2.0 damaged\n2.0 broken")
+      ]),
       directory: "mini")
     #expect(
       lexicon.warnings.map(\.description) == [
@@ -313,7 +323,9 @@ private func damaged(_ entries: String) -> String {
     #expect(e.conditions.map(\.description) == c.conditions)
     #expect(e.tags == c.tags)
     // The entry's location is where its text starts, after the kind and the weight.
-    let column = c.line.count - c.line.drop { $0 != " " }.drop { $0 == " " }
+    let column =
+      c.line.count
+      - c.line.drop { $0 != " " }.drop { $0 == " " }
       .drop { c.kind != .term && $0 != " " }.drop { c.kind != .term && $0 == " " }.count + 1
     #expect(e.location.description == "damaged.txt:3:\(column)")
   }
@@ -345,7 +357,8 @@ private func damaged(_ entries: String) -> String {
   @Test func shorthandAndIdentifiersParse() throws {
     var parser = LexiconParser()
     let short = try parser.parseShorthand(
-      try LexiconScanner.lines(of: Array("version 1\nDMG damaged\noos out of stock\n".utf8), file: "s"),
+      try LexiconScanner.lines(
+        of: Array("version 1\nDMG damaged\noos out of stock\n".utf8), file: "s"),
       file: "s")
     #expect(short.map(\.key) == ["dmg", "oos"])
     #expect(short.map(\.expansion) == [["damaged"], ["out", "of", "stock"]])
@@ -360,7 +373,8 @@ private func damaged(_ entries: String) -> String {
   // MARK: The scanner
 
   @Test func scannerFields() throws {
-    let text = "version 1\n  theme=\"payment & credit\"\t\"two words\" x # a comment\n\n# only\nlast\n"
+    let text =
+      "version 1\n  theme=\"payment & credit\"\t\"two words\" x # a comment\n\n# only\nlast\n"
     let lines = try LexiconScanner.lines(of: Array(text.utf8), file: "f")
     try #require(lines.map(\.number) == [2, 5])
     #expect(lines[0].fields.map(\.text) == ["theme=payment & credit", "two words", "x"])
@@ -375,10 +389,14 @@ private func damaged(_ entries: String) -> String {
   /// and the first "\r" is reported as a control character.
   @Test func crlfLineEnds() throws {
     let text = "version 1\r\n# a comment\r\ndmg damaged\r\noos out of stock\r\n"
-    withKnownIssue("LexiconScanner splits on the Character \"\\n\", which never matches \"\\r\\n\"") {
+    withKnownIssue("LexiconScanner splits on the Character \"\\n\", which never matches \"\\r\\n\"")
+    {
       let lines = try LexiconScanner.lines(of: Array(text.utf8), file: "shorthand.txt")
       #expect(lines.map(\.number) == [3, 4])
-      #expect(lines.map { $0.fields.map(\.text) } == [["dmg", "damaged"], ["oos", "out", "of", "stock"]])
+      #expect(
+        lines.map { $0.fields.map(\.text) } == [
+          ["dmg", "damaged"], ["oos", "out", "of", "stock"],
+        ])
     }
   }
 
@@ -391,14 +409,16 @@ private func damaged(_ entries: String) -> String {
 
   @Test func exactWordsGetNoVariants() throws {
     let lexicon = try Lexicon.load(
-      files: MiniLexicon.files(replacing: ["reasons/wrong_item.txt": """
+      files: MiniLexicon.files(replacing: [
+        "reasons/wrong_item.txt": """
         version 1
         code wrong_item
 
         2.0   =mislabeled
         2.0   swapped
 
-        """]),
+        """
+      ]),
       directory: "mini")
     let v = lexicon.vocabulary
     #expect(v.value(of: "mislabeled")?.origin == .exact)

@@ -79,15 +79,18 @@ private func describe(_ t: Token, _ vocabulary: Vocabulary) -> String {
     // Boundaries.
     Case(
       "clause and comma flags", "«a1», «b1». «c1»; «d1»! «e1»? «f1»\n«g1» («h1») «i1»",
-      ["identifier", ", identifier", "| identifier", "| identifier", "| identifier",
-       "| identifier", "| identifier", ", identifier", ", identifier"]),
+      [
+        "identifier", ", identifier", "| identifier", "| identifier", "| identifier",
+        "| identifier", "| identifier", ", identifier", ", identifier",
+      ]),
     Case("a lone dash is a comma", "«box» - «crushed»", ["box", ", crushed"]),
     Case("a colon softens", "«note»: «crushed»", ["?", ", crushed"]),
     Case("en dash and curly quotes", "«box» – “«crushed»”", ["box", ", crushed"]),
     Case(
       "break word sets the clause flag and is dropped", "«damaged» but «crushed»",
       ["damaged", "| crushed"]),
-    Case("skip words are dropped", "«crushed» the «box» is «damaged»", ["crushed", "box", "damaged"]),
+    Case(
+      "skip words are dropped", "«crushed» the «box» is «damaged»", ["crushed", "box", "damaged"]),
     Case(
       "a skip word keeps the boundary before it", "«crushed», the «box»",
       ["crushed", ", box"]),
@@ -154,7 +157,8 @@ private func describe(_ t: Token, _ vocabulary: Vocabulary) -> String {
   static let byteCases: [BytesCase] = [
     BytesCase(id: "empty note", bytes: [], spans: []),
     BytesCase(id: "only punctuation", bytes: Array(".,;:!?()[]{}\"'-/_#@|<>…—".utf8), spans: []),
-    BytesCase(id: "only spaces and line ends", bytes: Array(" \t\r\n \u{A0}\u{3000}".utf8), spans: []),
+    BytesCase(
+      id: "only spaces and line ends", bytes: Array(" \t\r\n \u{A0}\u{3000}".utf8), spans: []),
     BytesCase(
       id: "invalid UTF-8 is word bytes", bytes: [0x61, 0xFF, 0xFE, 0x20, 0xC3, 0x28, 0x62],
       spans: [0..<3, 4..<5, 6..<7]),

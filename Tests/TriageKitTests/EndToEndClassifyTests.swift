@@ -48,8 +48,8 @@ enum TriageBinary {
     let errPath = dir.path + "/.stderr"
     let inPath = dir.path + "/.stdin"
     try Data(stdin.utf8).write(to: URL(fileURLWithPath: inPath))
-    FileManager.default.createFile(atPath: outPath, contents: nil)
-    FileManager.default.createFile(atPath: errPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
     let out = try #require(FileHandle(forWritingAtPath: outPath))
     let err = try #require(FileHandle(forWritingAtPath: errPath))
     let input = try #require(FileHandle(forReadingAtPath: inPath))
@@ -73,7 +73,8 @@ final class TempDirectory {
   let path: String
 
   init() throws {
-    path = FileManager.default.temporaryDirectory
+    path =
+      FileManager.default.temporaryDirectory
       .appendingPathComponent("triage-e2e-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
   }
@@ -140,7 +141,9 @@ struct EndToEndClassifyTests {
     #expect(codes[0].contains("short_pick"))
     #expect(records[0]["order_refs"]?.arrayValue?.compactMap(\.stringValue) == ["SO-10023"])
     #expect(records[0]["locations"]?.arrayValue?.compactMap(\.stringValue) == ["B-14-02"])
-    let hold = records[1]["reasons"]?.arrayValue?.first { $0["code"]?.stringValue == "payment_hold" }
+    let hold = records[1]["reasons"]?.arrayValue?.first {
+      $0["code"]?.stringValue == "payment_hold"
+    }
     #expect(hold?["status"]?.stringValue == "resolved", "TAXONOMY.md: credit hold released")
     #expect(codes[2] == [])
     #expect(codes[3].contains("damaged"))
@@ -156,9 +159,13 @@ struct EndToEndClassifyTests {
     try #require(lines.count == 6)
     #expect(lines[0] == "id\tcodes\ttop_score")
     #expect(lines.dropFirst().dropLast().map { $0.split(separator: "\t").count } == [3, 3, 3, 3])
-    #expect(lines.dropFirst().dropLast().map { $0.split(separator: "\t")[0] } == ["n-1", "n-2", "n-3", "n-4"])
+    #expect(
+      lines.dropFirst().dropLast().map { $0.split(separator: "\t")[0] } == [
+        "n-1", "n-2", "n-3", "n-4",
+      ])
     #expect(lines[1].split(separator: "\t")[1].split(separator: ",").contains("short_pick"))
-    #expect(lines[2].split(separator: "\t")[1].split(separator: ",").contains("payment_hold/resolved"))
+    #expect(
+      lines[2].split(separator: "\t")[1].split(separator: ",").contains("payment_hold/resolved"))
     #expect(lines[3] == "n-3\tnone\t0.0")
     #expect(lines[5] == "")
   }
@@ -182,7 +189,9 @@ struct EndToEndClassifyTests {
       "short pick at bin B-14-02", "dmg box, #10023", "thanks!", "credit hold released",
       "carrier missed pickup", "picked 2 of 6 sku 88213",
     ]
-    for i in 0..<5000 { csv += "n-\(i),2026-11-23T10:00:00Z,wms,\"\(texts[i % texts.count]) \(i)\"\n" }
+    for i in 0..<5000 {
+      csv += "n-\(i),2026-11-23T10:00:00Z,wms,\"\(texts[i % texts.count]) \(i)\"\n"
+    }
     let path = try dir.write("many.csv", csv)
     let one = try TriageBinary.run(["classify", "--jobs", "1", path], in: dir)
     let two = try TriageBinary.run(["classify", "--jobs", "2", path], in: dir)
@@ -206,7 +215,8 @@ struct EndToEndClassifyTests {
     let dir = try TempDirectory()
     let path = try dir.write(
       "bad.csv",
-      "note_id,created_at,source,text\nn-1,2026-11-23T10:00:00Z,wms,fine\nn-2,2026-11-23T10:00:00Z,wms\n")
+      "note_id,created_at,source,text\nn-1,2026-11-23T10:00:00Z,wms,fine\nn-2,2026-11-23T10:00:00Z,wms\n"
+    )
     let r = try TriageBinary.run(["classify", path], in: dir)
     #expect(r.status == 65)
     #expect(r.stderr == "triage: \(path):3: error: expected 4 fields as in the header, found 3\n")
@@ -228,7 +238,8 @@ struct EndToEndClassifyTests {
     #expect(r.stdout == "")
     #expect(
       r.stderr.hasPrefix(
-        "triage: error: unknown option '--formt'; did you mean '--format'?\nusage: triage classify "))
+        "triage: error: unknown option '--formt'; did you mean '--format'?\nusage: triage classify "
+      ))
     #expect(r.stderr.hasSuffix("\nsee 'triage help classify'\n"))
   }
 
@@ -248,7 +259,8 @@ struct EndToEndClassifyTests {
     #expect(r.status == 64)
     #expect(
       r.stderr
-        == "triage: error: 'csv' is not a valid value for --format; expected jsonl, tsv, table; did you mean 'tsv'?\n")
+        == "triage: error: 'csv' is not a valid value for --format; expected jsonl, tsv, table; did you mean 'tsv'?\n"
+    )
   }
 
   // MARK: eval
@@ -267,7 +279,8 @@ struct EndToEndClassifyTests {
     let r = try TriageBinary.run(["eval", path], in: dir)
     #expect(r.status == 0)
     #expect(r.stderr == "")
-    #expect(r.stdout.hasPrefix("code                    prec   recall  f1     support  tp   fp   fn\n"))
+    #expect(
+      r.stdout.hasPrefix("code                    prec   recall  f1     support  tp   fp   fn\n"))
     #expect(r.stdout.contains("\nmicro   precision "))
     #expect(r.stdout.contains("\nmacro   precision "))
     #expect(r.stdout.contains("\nnotes   3, all codes right: "))
@@ -281,7 +294,10 @@ struct EndToEndClassifyTests {
     let report = try JSONValue(parsing: r.stdout)
     #expect(report["notes"]?.numberValue?.int64 == 3)
     #expect(report["per_code"]?.objectValue?.count == 21)
-    #expect(report["micro"]?.objectValue?.keys == ["precision", "recall", "f1", "support", "tp", "fp", "fn"])
+    #expect(
+      report["micro"]?.objectValue?.keys == [
+        "precision", "recall", "f1", "support", "tp", "fp", "fn",
+      ])
     #expect(report["macro"]?.objectValue?.keys == ["precision", "recall", "f1"])
     #expect(report["micro"]?["support"]?.numberValue?.int64 == 2)
   }
@@ -291,14 +307,18 @@ struct EndToEndClassifyTests {
     let path = try dir.write("gold.tsv", "id\tsource\ttext\tlabels\ng1\twms\tx\tshortpick\n")
     let r = try TriageBinary.run(["eval", path], in: dir)
     #expect(r.status == 65)
-    #expect(r.stderr == "triage: \(path):2:10: error: unknown reason code 'shortpick'; did you mean 'short_pick'?\n")
+    #expect(
+      r.stderr
+        == "triage: \(path):2:10: error: unknown reason code 'shortpick'; did you mean 'short_pick'?\n"
+    )
   }
 
   @Test func explainText() throws {
     let dir = try TempDirectory()
     let r = try TriageBinary.run(["explain", "dmg box"], in: dir)
     #expect(r.status == 0)
-    #expect(r.stdout.hasPrefix("note     \"dmg box\" (7 bytes)\ntokens   dmg→damaged(shorthand) box\n"))
+    #expect(
+      r.stdout.hasPrefix("note     \"dmg box\" (7 bytes)\ntokens   dmg→damaged(shorthand) box\n"))
   }
 
   // MARK: lexicon check
@@ -316,7 +336,8 @@ struct EndToEndClassifyTests {
     let copy = dir.path + "/Lexicons"
     try FileManager.default.copyItem(atPath: TriageBinary.lexicons, toPath: copy)
     let file = copy + "/reasons/damaged.txt"
-    var text = String(decoding: try #require(FileManager.default.contents(atPath: file)), as: UTF8.self)
+    var text = String(
+      decoding: try #require(FileManager.default.contents(atPath: file)), as: UTF8.self)
     if !text.hasSuffix("\n") { text += "\n" }
     let lineNumber = text.split(separator: "\n", omittingEmptySubsequences: false).count
     try Data((text + line + "\n").utf8).write(to: URL(fileURLWithPath: file))
@@ -341,7 +362,10 @@ struct EndToEndClassifyTests {
     let (copy, line) = try brokenCopy(dir, appending: "2.0   aaa crumpled")
     let warn = try TriageBinary.run(["lexicon", "check"], lexicons: copy, in: dir)
     #expect(warn.status == 0)
-    #expect(warn.stderr.hasPrefix("triage: \(copy)/reasons/damaged.txt:\(line):7: warning: entries are not sorted: 'aaa crumpled' should come before "))
+    #expect(
+      warn.stderr.hasPrefix(
+        "triage: \(copy)/reasons/damaged.txt:\(line):7: warning: entries are not sorted: 'aaa crumpled' should come before "
+      ))
     #expect(warn.stdout.contains("\n  1 warning(s)\n"))
     let strict = try TriageBinary.run(["lexicon", "check", "--strict"], lexicons: copy, in: dir)
     #expect(strict.status == 65)

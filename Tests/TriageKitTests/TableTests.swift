@@ -72,7 +72,10 @@ import TriageKit
     var t = Table([.init("id"), .init("text", flexible: true)])
     t.add(["n\u{1B}]0;x\u{7}", "crushed\u{1B}[2J box \u{202E}gnp.exe \u{9B}31m tab\there"])
     let out = t.render(width: nil)
-    #expect(!out.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) || $0 == "\u{202E}" })
+    #expect(
+      !out.unicodeScalars.contains {
+        ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) || $0 == "\u{202E}"
+      })
     #expect(out.contains(#"n\e]0;x\x07"#))
     #expect(out.contains(#"crushed\e[2J box \u{202E}gnp.exe \x9B31m tab\there"#))
   }
@@ -111,14 +114,19 @@ import TriageKit
   }
 
   @Test func wrapHard() {
-    #expect(TextLayout.wrapHard("abcdefghijklmnop qr stuvwxyz", width: 5) == ["abcde", "fghij", "klmno", "p qr", "stuvw", "xyz"])
+    #expect(
+      TextLayout.wrapHard("abcdefghijklmnop qr stuvwxyz", width: 5) == [
+        "abcde", "fghij", "klmno", "p qr", "stuvw", "xyz",
+      ])
     #expect(TextLayout.wrapHard("a\nb c", width: 10) == ["a", "b c"])
     #expect(TextLayout.wrapHard("", width: 4) == [""])
     #expect(TextLayout.wrapHard("日本語日本語", width: 4) == ["日本", "語日", "本語"])
   }
 
   @Test func wrap() {
-    #expect(TextLayout.wrap("one two three four five six", width: 10, indent: "  ") == "  one two\n  three\n  four\n  five six")
+    #expect(
+      TextLayout.wrap("one two three four five six", width: 10, indent: "  ")
+        == "  one two\n  three\n  four\n  five six")
     #expect(TextLayout.wrap("keep\n\nparagraphs", width: 80) == "keep\n\nparagraphs")
   }
 }
