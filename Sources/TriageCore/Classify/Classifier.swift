@@ -113,8 +113,10 @@ public struct Classifier: Sendable {
     /// For a near part: the near entry it belongs to, and which side; -1 otherwise.
     var partOf: Int32 = -1
     var side: UInt8 = 0
-    /// For a near entry: how many tokens may separate its parts.
+    /// For a near entry: how many tokens may separate its parts, and whether the first part
+    /// must come first.
     var nearWindow: Int32 = 0
+    var nearOrdered = false
   }
 
   /// The lexicon entry a match id stands for (a near part stands for its near entry).
@@ -138,7 +140,7 @@ public struct Classifier: Sendable {
         return EntryInfo(
           code: Int32(e.code ?? -1), weight: e.weight, kind: e.kind, direction: e.direction,
           window: Int32(e.window), scope: scope, hasConditions: !e.conditions.isEmpty,
-          captureNames: e.captureNames, nearWindow: Int32(e.nearWindow))
+          captureNames: e.captureNames, nearWindow: Int32(e.nearWindow), nearOrdered: e.nearOrdered)
       }
       + lexicon.nearParts.map { part in
         let e = entries[Int(part.entry)]
@@ -329,12 +331,26 @@ public struct Classifier: Sendable {
   @inline(__always)
   func pairNearParts(_ s: inout ClassifierScratch) {
     let count = s.matches.count
+    // A part inside a strictly longer phrase or pattern match is used up by it: "weight
+    // missing" and "item master" do not pair into "missing … item".
+    func usedUp(_ p: RawMatch) -> Bool {
+      for o in 0..<count {
+        let m = s.matches[o]
+        let mi = info[Int(m.entry)]
+        if mi.code >= 0 && mi.partOf < 0 && mi.kind != .near && m.first <= p.first && m.last >= p.last
+          && m.last - m.first > p.last - p.first
+        {
+          return true
+        }
+      }
+      return false
+    }
     var k = 0
     while k < count {
       let a = s.matches[k]
       let ai = info[Int(a.entry)]
       k += 1
-      guard ai.partOf >= 0, ai.side == 0 else { continue }
+      guard ai.partOf >= 0, ai.side == 0, !usedUp(a) else { continue }
       let owner = ai.partOf
       // Only one pair per near entry and note.
       if s.matches[count...].contains(where: { $0.entry == owner }) { continue }
@@ -342,8 +358,8 @@ public struct Classifier: Sendable {
       for o in 0..<count {
         let b = s.matches[o]
         let bi = info[Int(b.entry)]
-        guard bi.partOf == owner, bi.side == 1 else { continue }
-        guard a.last < b.first || b.last < a.first else { continue }
+        guard bi.partOf == owner, bi.side == 1, !usedUp(b) else { continue }
+        guard a.last < b.first || (b.last < a.first && !info[Int(owner)].nearOrdered) else { continue }
         let (left, right) = a.last < b.first ? (a, b) : (b, a)
         guard right.first - left.last <= window else { continue }
         let clear = s.tokens.tokens.withUnsafeBufferPointer {

@@ -68,6 +68,11 @@ public struct Rejection: Sendable {
   public var diagnostic: Diagnostic
   /// The row's raw bytes (a CSV record or a JSON line) when they are known.
   public var raw: [UInt8]
+
+  public init(diagnostic: Diagnostic, raw: [UInt8]) {
+    self.diagnostic = diagnostic
+    self.raw = raw
+  }
 }
 
 /// Reads notes in batches from notes.csv, JSON Lines or plain lines, streaming: memory grows

@@ -26,6 +26,9 @@ public struct Lexicon: Sendable {
   let identifierTerms: IdentifierTerms
   /// The two parts of each `near` entry; a trie output id `entries.count + i` is part `i`.
   public let nearParts: [NearPart]
+  /// A hash of every file's name and contents: stores record it, so classifications made with
+  /// other lexicons can be told apart.
+  public internal(set) var fingerprint = ""
 
   /// One side of a `near` entry.
   public struct NearPart: Sendable {
@@ -112,9 +115,15 @@ public struct Lexicon: Sendable {
       warnings.append(.warning("reason code '\(code.code)' has no file reasons/\(code.code).txt", at: code.location))
     }
     entries += cues.cues
-    return try compile(
+    var lexicon = try compile(
       directory: directory, codes: codes, entries: entries, shorthand: shorthand,
       skip: cues.skip, breaks: cues.breaks, identifiers: identifiers, warnings: warnings)
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for name in files.keys.sorted() {
+      for b in Array(name.utf8) + [0] + (files[name] ?? []) + [0] { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+    }
+    lexicon.fingerprint = String(h, radix: 16)
+    return lexicon
   }
 
   /// Compiles parsed entries into the vocabulary and the trie.

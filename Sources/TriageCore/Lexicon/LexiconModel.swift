@@ -176,6 +176,8 @@ public struct LexiconEntry: Sendable {
   /// `near` entries: the second part's spellings, and how many tokens may separate the parts.
   public var nearSequences: [[PatternElement]]
   public var nearWindow: Int
+  /// `near` entries written with `>`: the first part must come first.
+  public var nearOrdered: Bool
   public var conditions: [PatternCondition]
   /// Industry codes this entry corresponds to (`x12:AY`, `shopify:INCORRECT_ADDRESS`).
   public var tags: [String]
@@ -188,7 +190,7 @@ public struct LexiconEntry: Sendable {
 
   public init(
     kind: EntryKind, code: Int?, weight: Int32, text: String, sequences: [[PatternElement]],
-    nearSequences: [[PatternElement]] = [], nearWindow: Int = 0,
+    nearSequences: [[PatternElement]] = [], nearWindow: Int = 0, nearOrdered: Bool = false,
     conditions: [PatternCondition] = [], tags: [String] = [], direction: CueDirection = .before,
     window: Int = 0, scope: [Int] = [], location: SourceLocation
   ) {
@@ -199,6 +201,7 @@ public struct LexiconEntry: Sendable {
     self.sequences = sequences
     self.nearSequences = nearSequences
     self.nearWindow = nearWindow
+    self.nearOrdered = nearOrdered
     self.conditions = conditions
     self.tags = tags
     self.direction = direction

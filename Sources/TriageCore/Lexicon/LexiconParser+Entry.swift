@@ -4,7 +4,8 @@
 /// Grammar (over whitespace-separated fields; parentheses and bars may touch words):
 ///
 ///     entry    = sequence                       terms, patterns, cues
-///              | sequence "+" sequence          near
+///              | sequence "+" sequence          near, either order
+///              | sequence ">" sequence          near, first part first
 ///     sequence = item+
 ///     item     = WORD | "=" WORD | "{" NAME "}" | "{" NAME "}/{" NAME "}" | group
 ///     group    = "(" alt ("|" alt)* ")" ["?"]    an empty alt, or a "?", makes it optional
@@ -16,6 +17,7 @@ extension LexiconParser {
     var sequences: [[PatternElement]]
     var nearSequences: [[PatternElement]] = []
     var nearWindow = 0
+    var nearOrdered = false
     var conditions: [PatternCondition] = []
     var tags: [String] = []
   }
@@ -24,7 +26,7 @@ extension LexiconParser {
   static let maxSequences = 1024
 
   struct Piece {
-    enum Kind { case word, open, close, bar, plus, optional }
+    enum Kind { case word, open, close, bar, plus, then, optional }
     var kind: Kind
     var text: String
     var column: Int
@@ -108,7 +110,7 @@ extension LexiconParser {
         let afterClose = pieces.last?.kind == .close && current.isEmpty
         let special: Piece.Kind? =
           c == "(" ? .open : c == ")" ? .close : c == "|" ? .bar : (c == "+" && current.isEmpty) ? .plus
-          : (c == "?" && afterClose) ? .optional : nil
+          : (c == ">" && current.isEmpty) ? .then : (c == "?" && afterClose) ? .optional : nil
         if let special {
           if !current.isEmpty { pieces.append(Piece(kind: .word, text: current, column: start)) }
           current = ""
@@ -123,11 +125,13 @@ extension LexiconParser {
       if !current.isEmpty { pieces.append(Piece(kind: .word, text: current, column: start)) }
     }
     var sides: [[Piece]] = [[]]
+    var ordered = false
     for p in pieces {
-      if p.kind == .plus {
+      if p.kind == .plus || p.kind == .then {
         guard kind == .near else {
-          throw .data("'+' joins the two parts of a 'near' entry; this is a \(kind.rawValue) entry", at: at(p.column))
+          throw .data("'\(p.text)' joins the two parts of a 'near' entry; this is a \(kind.rawValue) entry", at: at(p.column))
         }
+        if p.kind == .then { ordered = true }
         sides.append([])
       } else {
         sides[sides.count - 1].append(p)
@@ -135,7 +139,7 @@ extension LexiconParser {
     }
     if kind == .near && sides.count != 2 {
       throw .data(
-        "a near entry has two parts joined by '+', found \(sides.count)", at: loc(0))
+        "a near entry has two parts joined by '+' (either order) or '>' (first part first), found \(sides.count)", at: loc(0))
     }
     var expanded: [[[PatternElement]]] = []
     for (k, side) in sides.enumerated() {
@@ -211,7 +215,7 @@ extension LexiconParser {
       text: text + (kind == .near && nearWindow != 4 ? " within \(nearWindow)" : ""),
       normalized: normalized, sequences: sequences,
       nearSequences: expanded.count > 1 ? expanded[1] : [], nearWindow: kind == .near ? nearWindow : 0,
-      conditions: conditions, tags: tags)
+      nearOrdered: ordered, conditions: conditions, tags: tags)
   }
 
   /// Parses items until a `|`, `)` or the end, returning the spellings they expand to.
@@ -225,8 +229,8 @@ extension LexiconParser {
       switch p.kind {
       case .bar, .close:
         return result
-      case .plus:
-        throw .data("unexpected '+'", at: at(p.column))
+      case .plus, .then:
+        throw .data("unexpected '\(p.text)'", at: at(p.column))
       case .optional:
         throw .data("'?' makes a group optional; write it right after ')'", at: at(p.column))
       case .open:

@@ -155,7 +155,7 @@ public struct LexiconParser {
         LexiconEntry(
           kind: kind, code: code.index, weight: weight, text: parsed.text,
           sequences: parsed.sequences, nearSequences: parsed.nearSequences,
-          nearWindow: parsed.nearWindow, conditions: parsed.conditions, tags: parsed.tags,
+          nearWindow: parsed.nearWindow, nearOrdered: parsed.nearOrdered, conditions: parsed.conditions, tags: parsed.tags,
           location: line.location(file, field: base + 1)))
     }
     checkSorted(

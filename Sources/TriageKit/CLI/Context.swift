@@ -11,8 +11,11 @@ import TriageCore
 ///
 /// A class: it has identity (the session) and caches the loaded lexicon and store.
 public final class Context: @unchecked Sendable {
-  public let out: OutputStream
-  public let err: OutputStream
+  public var out: OutputStream
+  public var err: OutputStream
+  /// Set by the REPL when it captures a command's output to page it: the output will reach a
+  /// terminal even though `out` is memory (so colour and widths apply).
+  public var outputIsTerminal: Bool?
   public let environment: [String: String]
   /// Where relative paths given on the command line are resolved.
   public let workingDirectory: String
@@ -35,6 +38,10 @@ public final class Context: @unchecked Sendable {
 
   private var cachedLexicon: Lexicon?
   private var cachedClassifier: Classifier?
+  var cachedStore: Store?
+  var cachedSettings: SiteSettings?
+  /// What reading the data folder found (for `load` and warnings about rejected rows).
+  public internal(set) var loadedFolderReport: IngestReport?
 
   public init(
     out: OutputStream, err: OutputStream, environment: [String: String],
@@ -57,7 +64,7 @@ public final class Context: @unchecked Sendable {
   }
 
   /// Whether to colour stdout: only on a terminal, never with NO_COLOR or --no-color.
-  public var useColor: Bool { colorAllowed && out.isTerminal }
+  public var useColor: Bool { colorAllowed && (outputIsTerminal ?? out.isTerminal) }
 
   /// Resolves a path given by the user against the working directory.
   public func resolve(_ path: String) -> String {
@@ -77,7 +84,9 @@ public final class Context: @unchecked Sendable {
     var looked: [String] = []
     if let exe = Context.executablePath() {
       let dir = (exe as NSString).deletingLastPathComponent
-      for candidate in ["Lexicons", "../Lexicons", "../share/triage/Lexicons", "../../Lexicons"] {
+      for candidate in [
+        "Lexicons", "../Lexicons", "../share/triage/Lexicons", "../../Lexicons", "../../../Lexicons",
+      ] {
         let path = ((dir as NSString).appendingPathComponent(candidate) as NSString).standardizingPath
         looked.append(path)
         if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("codes.txt")) {
@@ -113,6 +122,9 @@ public final class Context: @unchecked Sendable {
   public func replaceLexicon(_ lexicon: Lexicon) {
     cachedLexicon = lexicon
     cachedClassifier = Classifier(lexicon: lexicon)
+    cachedSettings = nil
+    // A data folder is re-read so its notes are classified with the new lexicons.
+    if databasePath == nil { cachedStore = nil }
     lexiconChanged()
   }
 
