@@ -134,10 +134,19 @@ private func damaged(_ entries: String) -> String {
       "mini/reasons/damaged.txt:4:13: error: empty entry: expected the entry's words"),
     ErrorCase(
       "near without +", entries: "near 2.0 carrier missed",
-      "mini/reasons/damaged.txt:4:10: error: a near entry has two parts joined by '+', found 1"),
+      "mini/reasons/damaged.txt:4:10: error: a near entry has two parts joined by '+' (either order) or '>' (first part first), found 1"
+    ),
     ErrorCase(
       "+ in a plain entry", entries: "2.0 carrier + missed",
       "mini/reasons/damaged.txt:4:13: error: '+' joins the two parts of a 'near' entry; this is a term entry"
+    ),
+    ErrorCase(
+      "> in a plain entry", entries: "2.0 carrier > missed",
+      "mini/reasons/damaged.txt:4:13: error: '>' joins the two parts of a 'near' entry; this is a term entry"
+    ),
+    ErrorCase(
+      "near with three parts", entries: "near 2.0 carrier + missed > again",
+      "mini/reasons/damaged.txt:4:10: error: a near entry has two parts joined by '+' (either order) or '>' (first part first), found 3"
     ),
     ErrorCase(
       "near with a bad window", entries: "near 2.0 carrier + missed within 20",
@@ -240,6 +249,7 @@ private func damaged(_ entries: String) -> String {
     var sequences: [[PatternElement]]
     var nearSequences: [[PatternElement]] = []
     var nearWindow = 0
+    var nearOrdered = false
     var conditions: [String] = []
     var tags: [String] = []
     var testDescription: String { id }
@@ -289,6 +299,10 @@ private func damaged(_ entries: String) -> String {
       kind: .near, weight: 300, text: "carrier + (missed|skipped)", sequences: [[w("carrier")]],
       nearSequences: [[w("missed")], [w("skipped")]], nearWindow: 4),
     ParseCase(
+      id: "ordered near", line: "near 3.0 carrier > (missed|skipped) within 2", kind: .near,
+      weight: 300, text: "carrier > (missed|skipped) within 2", sequences: [[w("carrier")]],
+      nearSequences: [[w("missed")], [w("skipped")]], nearWindow: 2, nearOrdered: true),
+    ParseCase(
       id: "pattern with two conditions",
       line: "pattern 3.0 picked {n} of {m} where n < m and n > 0", kind: .pattern, weight: 300,
       text: "picked {n} of {m}", sequences: [[w("picked"), .number("n"), w("of"), .number("m")]],
@@ -320,6 +334,7 @@ private func damaged(_ entries: String) -> String {
     #expect(e.sequences == c.sequences)
     #expect(e.nearSequences == c.nearSequences)
     #expect(e.nearWindow == c.nearWindow)
+    #expect(e.nearOrdered == c.nearOrdered)
     #expect(e.conditions.map(\.description) == c.conditions)
     #expect(e.tags == c.tags)
     // The entry's location is where its text starts, after the kind and the weight.
