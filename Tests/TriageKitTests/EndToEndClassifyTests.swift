@@ -371,4 +371,23 @@ struct EndToEndClassifyTests {
     #expect(strict.status == 65)
     #expect(strict.stderr.hasSuffix("triage: error: 1 warning(s) with --strict\n"))
   }
+
+  @Test func lexiconFmtSortsACopy() throws {
+    let dir = try TempDirectory()
+    let (copy, _) = try brokenCopy(dir, appending: "2.0   aaa crumpled")
+    let file = copy + "/reasons/damaged.txt"
+    let check = try TriageBinary.run(["lexicon", "fmt", "--check"], lexicons: copy, in: dir)
+    #expect(check.status == 1)
+    #expect(check.stdout == "not formatted: \(file)\n")
+    #expect(check.stderr == "triage: error: 1 file(s) not formatted; run 'triage lexicon fmt'\n")
+    let fmt = try TriageBinary.run(["lexicon", "fmt"], lexicons: copy, in: dir)
+    #expect(fmt.status == 0)
+    #expect(fmt.stdout == "formatted: \(file)\n")
+    let after = try TriageBinary.run(["lexicon", "check"], lexicons: copy, in: dir)
+    #expect(after.status == 0)
+    #expect(after.stderr == "", "sorted now: no warning")
+    let again = try TriageBinary.run(["lexicon", "fmt", "--check"], lexicons: copy, in: dir)
+    #expect(again.status == 0)
+    #expect(again.stdout == "")
+  }
 }
