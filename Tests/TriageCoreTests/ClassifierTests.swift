@@ -273,6 +273,42 @@ private func summary(_ c: Classification) -> String {
     #expect(summary(classifier.classify("picked short")) == "short_pick 3.0")
   }
 
+  /// An `=` word is matched as written even where another entry's use of the same word makes
+  /// the vocabulary read its inflections and typos as that word: "label issue" is a problem,
+  /// "label issued" is routine.
+  @Test func exactWordsStayExactWhereTheWordIsAlsoInflected() throws {
+    let lexicon = try Lexicon.load(
+      files: MiniLexicon.files(replacing: [
+        "reasons/wrong_item.txt": """
+        version 1
+        code wrong_item
+
+        3.0   label =issue
+        3.0   issue (found|raised)
+
+        """
+      ]),
+      directory: "mini")
+    let classifier = Classifier(lexicon: lexicon)
+    #expect(summary(classifier.classify("label issue")) == "wrong_item 3.0")
+    #expect(summary(classifier.classify("label issued")) == "none")
+    #expect(summary(classifier.classify("label isue")) == "none")
+    #expect(summary(classifier.classify("issues raised")) == "wrong_item 3.0", "the other entry keeps its forms")
+  }
+
+  /// A negation written with `across=commas` rules out what comes before it in its clause,
+  /// commas and all, but not across a full stop.
+  @Test func negationAcrossCommas() throws {
+    let files = MiniLexicon.files(replacing: [
+      "cues.txt": MiniLexicon.cues + "negate   after   6  no changes needed   across=commas\n"
+    ])
+    let classifier = Classifier(lexicon: try Lexicon.load(files: files, directory: "mini"))
+    #expect(summary(classifier.classify("wrong item, checked with customer, no changes needed")) == "none")
+    #expect(summary(classifier.classify("wrong item. no changes needed")) == "wrong_item 3.0")
+    // An ordinary negation still stops at the comma.
+    #expect(summary(classifier.classify("wrong item, no")) == "wrong_item 3.0")
+  }
+
   // MARK: Evidence
 
   struct EvidenceCase: CustomTestStringConvertible, Sendable {

@@ -164,6 +164,14 @@ private func damaged(_ entries: String) -> String {
       ["cues.txt": "version 1\nresolve after 3 fixed codes=damagd\n"],
       "mini/cues.txt:2:23: error: unknown reason code 'damagd'; did you mean 'damaged'?"),
     ErrorCase(
+      "across= with another value",
+      ["cues.txt": "version 1\nnegate after 3 all good across=clauses\n"],
+      "mini/cues.txt:2:25: error: expected 'across=commas', found 'across=clauses'"),
+    ErrorCase(
+      "across=commas on a resolution cue",
+      ["cues.txt": "version 1\nresolve after 3 fixed across=commas\n"],
+      "mini/cues.txt:2:23: error: 'across=commas' is for negate cues only"),
+    ErrorCase(
       "no code line", ["reasons/damaged.txt": "version 1\n2.0 damaged\n"],
       "mini/reasons/damaged.txt:2:1: error: expected 'code damaged' after the version line, found '2.0'"
     ),
@@ -351,6 +359,7 @@ private func damaged(_ entries: String) -> String {
       negate   before  3  no (sign|signs) of
       pending  both    2  expected
       resolve  after   6  released   codes=payment_hold,damaged
+      negate   after   6  no changes needed   across=commas   codes=damaged
       skip     The
       break    but
 
@@ -360,9 +369,11 @@ private func damaged(_ entries: String) -> String {
     let parsed = try parser.parseCues(lines, file: "cues.txt", codes: MiniLexicon.lexicon.codes)
     #expect(parsed.skip == ["the"])
     #expect(parsed.breaks == ["but"])
-    #expect(parsed.cues.map(\.kind) == [.negate, .pending, .resolve])
-    #expect(parsed.cues.map(\.direction) == [.before, .both, .after])
-    #expect(parsed.cues.map(\.window) == [3, 2, 6])
+    #expect(parsed.cues.map(\.kind) == [.negate, .pending, .resolve, .negate])
+    #expect(parsed.cues.map(\.direction) == [.before, .both, .after, .after])
+    #expect(parsed.cues.map(\.window) == [3, 2, 6, 6])
+    #expect(parsed.cues.map(\.acrossCommas) == [false, false, false, true])
+    #expect(parsed.cues[3].scope == [4] && parsed.cues[3].text == "no changes needed")
     #expect(parsed.cues[0].sequences.count == 2)
     #expect(parsed.cues[2].scope == [0, 4])
     #expect(parsed.cues[2].scopes(4) && !parsed.cues[2].scopes(1))

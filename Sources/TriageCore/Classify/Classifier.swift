@@ -162,6 +162,8 @@ public struct Classifier: Sendable {
     /// must come first.
     var nearWindow: Int32 = 0
     var nearOrdered = false
+    /// A negation cue that reaches past commas.
+    var acrossCommas = false
 
     var isReason: Bool { code >= 0 && partOf < 0 }
     var isCue: Bool { code < 0 }
@@ -188,7 +190,7 @@ public struct Classifier: Sendable {
         return EntryInfo(
           code: Int32(e.code ?? -1), weight: e.weight, kind: e.kind, direction: e.direction,
           window: Int32(e.window), scope: scope, hasConditions: !e.conditions.isEmpty,
-          nearWindow: Int32(e.nearWindow), nearOrdered: e.nearOrdered)
+          nearWindow: Int32(e.nearWindow), nearOrdered: e.nearOrdered, acrossCommas: e.acrossCommas)
       }
       + lexicon.nearParts.map { part in
         let e = entries[Int(part.entry)]
@@ -238,6 +240,7 @@ public struct Classifier: Sendable {
         trie.outputs.withUnsafeBufferPointer { outputs in
           trie.hasChildren.withUnsafeBufferPointer { hasChildren in
             altTerm.withUnsafeBufferPointer { alt in
+            trie.outputExact.withUnsafeBufferPointer { exact in
               let n = toks.count
               @inline(__always) func rootNode(_ term: Int32) -> Int32 {
                 term >= 0 && Int(term) < root.count ? root[Int(term)] : 0
@@ -258,6 +261,8 @@ public struct Classifier: Sendable {
                     let slot = k
                     let entry = outputs[Int(slot)]
                     k += 1
+                    let mask = exact[Int(slot)]
+                    if mask != 0 && !spelledAsWritten(mask, start) { continue }
                     if since >= 0 && found(entry, Int32(j), since) { continue }
                     states.append(MatchState(
                       match: RawMatch(entry: entry, first: Int32(start), last: Int32(j), output: slot),
@@ -277,6 +282,16 @@ public struct Classifier: Sendable {
                   node = trie.child(node, term)
                   if node == 0 { break }
                 }
+              }
+              // The tokens at the exact positions of a path are not generated forms.
+              @inline(__always) func spelledAsWritten(_ mask: UInt64, _ start: Int) -> Bool {
+                var m = mask
+                while m != 0 {
+                  let p = m.trailingZeroBitCount
+                  if toks[start + p].flags & (TokenFlags.inflected | TokenFlags.typo) != 0 { return false }
+                  m &= m - 1
+                }
+                return true
               }
               @inline(__always) func found(_ entry: Int32, _ last: Int32, _ since: Int) -> Bool {
                 var q = since
@@ -306,6 +321,7 @@ public struct Classifier: Sendable {
                 }
                 i += 1
               }
+            }
             }
           }
         }
@@ -461,7 +477,8 @@ public struct Classifier: Sendable {
         if cm.first > m.last + maxCueWindow { break }
         let ci = info[Int(cm.entry)]
         if ci.kind == .negate, ci.scope & bit != 0,
-          inGap(cm, st[k]) || reaches(cm, ci, m, toks, stops: TokenFlags.anyBreak)
+          inGap(cm, st[k])
+            || reaches(cm, ci, m, toks, stops: ci.acrossCommas ? TokenFlags.clauseBefore : TokenFlags.anyBreak)
         {
           st[k].outcome = MatchOutcome.negated.rawValue
           st[k].cause = cues[c]

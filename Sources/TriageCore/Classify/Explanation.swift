@@ -66,6 +66,7 @@ extension Classifier {
         line += ")  \(outcomeText(s, k))"
       } else {
         line += "  \(e.kind.rawValue) cue '\(e.text)' (\(e.direction.rawValue), \(e.window) tokens"
+        if e.acrossCommas { line += " across commas" }
         line += e.scope.isEmpty ? ")" : ", codes \(e.scope.map { lexicon.codes[$0].code }.joined(separator: ","))"
           + ")"
         if !s.cues.contains(Int32(k)) { line += "  dropped: inside a longer cue" }

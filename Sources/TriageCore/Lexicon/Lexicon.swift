@@ -218,7 +218,11 @@ public struct Lexicon: Sendable {
               alts.append([parts.joined()])
             }
           }
-          if !exact {
+          if exact {
+            // Marked so the trie remembers the position: the token there must be spelled as
+            // written, not an inflection or typo another entry's use of the word generates.
+            alts = alts.map { $0.map { Lexicon.exactMark + $0 } }
+          } else {
             for alt in alts { variantWords.formUnion(alt) }
           }
           result.append(alts)
@@ -262,7 +266,9 @@ public struct Lexicon: Sendable {
     for (_, alternatives) in sources {
       for alts in alternatives {
         for alt in alts {
-          for word in alt where word != "{n}" && word != "{n}/{m}" { _ = vocab.termID(for: word) }
+          for word in alt where word != "{n}" && word != "{n}/{m}" {
+            _ = vocab.termID(for: Lexicon.unmarked(word))
+          }
         }
       }
     }
@@ -330,18 +336,25 @@ public struct Lexicon: Sendable {
     var builder = PhraseTrie.Builder()
     var pathCount: [Int32: Int] = [:]
     for (output, alternatives) in sources {
-      var paths: [[Int32]] = [[]]
+      // Each path with a bit per position whose word is marked exact.
+      var paths: [([Int32], UInt64)] = [([], 0)]
       for alts in alternatives {
-        var next: [[Int32]] = []
-        for path in paths {
+        var next: [([Int32], UInt64)] = []
+        for (path, exact) in paths {
           for alt in alts {
-            next.append(path + alt.map { word -> Int32 in
+            var p = path
+            var e = exact
+            for word in alt {
               switch word {
-              case "{n}": return Term.number
-              case "{n}/{m}": return Term.ratio
-              default: return vocab.existingTermID(for: word) ?? Term.unknown
+              case "{n}": p.append(Term.number)
+              case "{n}/{m}": p.append(Term.ratio)
+              default:
+                let plain = Lexicon.unmarked(word)
+                if plain.count != word.count && p.count < 64 { e |= 1 << UInt64(p.count) }
+                p.append(vocab.existingTermID(for: plain) ?? Term.unknown)
               }
-            })
+            }
+            next.append((p, e))
           }
         }
         paths = next
@@ -353,8 +366,8 @@ public struct Lexicon: Sendable {
           "entry '\(entries[owner].text)' has more than 8192 spelling variants; split it",
           at: entries[owner].location)
       }
-      for path in paths where !path.isEmpty {
-        builder.insert(path, entry: output)
+      for (path, exact) in paths where !path.isEmpty {
+        builder.insert(path, entry: output, exact: exact)
       }
     }
     var trie = builder.build(termCount: vocab.termText.count)
@@ -373,6 +386,13 @@ public struct Lexicon: Sendable {
 }
 
 extension Lexicon {
+  /// Marks a word of an exact (`=`) element while the compiler builds paths.
+  static let exactMark = "\u{1}"
+
+  static func unmarked(_ word: String) -> String {
+    word.hasPrefix(exactMark) ? String(word.dropFirst()) : word
+  }
+
   static func describe(_ e: PatternElement) -> String {
     switch e {
     case .word(let w, let exact): (exact ? "=" : "") + w

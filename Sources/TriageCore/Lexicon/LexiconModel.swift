@@ -186,6 +186,10 @@ public struct LexiconEntry: Sendable {
   public var window: Int
   /// Cues: the codes this cue acts on (by index); empty means every code.
   public var scope: [Int]
+  /// Negation cues written with `across=commas`: the cue reaches past commas (not past the end
+  /// of a clause), for all-clear phrases that follow what they rule out ("address verified with
+  /// customer, no changes needed").
+  public var acrossCommas = false
   public var location: SourceLocation
 
   public init(
