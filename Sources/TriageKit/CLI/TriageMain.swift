@@ -31,8 +31,8 @@ public enum TriageMain {
     [
       WhyCommand.command, BlockedCommand.command, RiskCommand.command, DriftCommand.command,
       ClassifyCommand.command, ExplainCommand.command, IngestCommand.command,
-      UnmatchedCommand.command, EvalCommand.command, LexiconCommand.command, HelpCommand.command,
-    ] + extraCommands
+      UnmatchedCommand.command, EvalCommand.command, LexiconCommand.command,
+    ] + DraftCommands.all + [HelpCommand.command] + extraCommands
   }
 
   /// Commands registered by later stages (store, orders, drafts, themes, REPL).
