@@ -86,7 +86,7 @@ struct StatementWriter {
 
   mutating func sales() {
     say(general, "headline", topic: "headline", layout: .paragraph)
-    say(general, "promise", topic: "promise", layout: .line, extra: facts.relevant.flatMap { facts.sources(of: $0) })
+    say(general, "promise", topic: "promise", layout: .line)
     say(general, "state", topic: "state", layout: .line)
     if facts.cancelled {
       say(general, "cancelled", topic: "cancelled", layout: .paragraph)
@@ -145,8 +145,7 @@ struct StatementWriter {
     for p in variant.placeholders { sources += placeholderSources(p, eta: eta, code: file.code) }
     for c in variant.conditions where !c.negated { sources += conditionSources(c.name, eta: eta) }
     sources += extra
-    var seen = Set<String>()
-    sources = sources.filter { seen.insert($0.ref).inserted }
+    sources = DraftSource.merged(sources)
     statements.append(DraftStatement(topic: topic, text: text, layout: layout, sources: sources))
     return true
   }
@@ -170,6 +169,7 @@ struct StatementWriter {
     case "cutoff_today": value = f.order.cutoffAt.map { f.policy.localDay($0) == f.policy.localDay(f.view.now) } ?? false
     case "cutoff_passed": value = f.order.cutoffAt.map { $0 <= f.view.now } ?? false
     case "cancelled": value = f.cancelled
+    case "blocked": value = !f.relevant.isEmpty
     default: value = PromiseStatus(rawValue: c.name).map { $0 == f.view.promise } ?? false
     }
     return value != c.negated
@@ -216,29 +216,28 @@ struct StatementWriter {
 
   func placeholderSources(_ p: String, eta: SupportedDate?, code: String?) -> [DraftSource] {
     let f = facts
-    let o = f.order
-    let orders = f.orderSource
     switch p {
     case "name", "customer":
-      return [f.source(orders, "customer '\(o.customer)'\(o.channel.isEmpty ? "" : ", \(o.channel)")")]
-    case "promise_date":
-      return [f.source(orders, "promise_date \(o.promiseDate.map { Timestamp.formatDate(day: $0) } ?? "–")")]
+      return [f.customerSource]
+    case "promise_date", "cutoff":
+      return [f.datesSource]
     case "eta", "eta_basis":
       return eta.map { [f.dateSource($0)] } ?? []
     case "next_update":
       let at = f.policy.nextUpdate(after: f.view.now)
-      return [f.source("policy:next_update", "\(f.policy.nextUpdateText) (\(f.policy.file)): due \(Timestamp.format(seconds: at))")]
+      return [f.source("policy:next_update", "\(f.policy.nextUpdateText) (\(f.policy.file)): due \(f.siteTime(at))")]
     case "carrier", "tracking":
-      return [f.source(orders, "carrier \(o.carrier.isEmpty ? "–" : o.carrier), tracking \(o.tracking.isEmpty ? "–" : o.tracking)")]
+      let o = f.order
+      return [f.source(f.orderSource, "carrier \(o.carrier.isEmpty ? "–" : o.carrier), tracking \(o.tracking.isEmpty ? "–" : o.tracking)")]
     case "ship_date":
-      return f.shipment.map { [f.source($0.source, "shipment \($0.status) at \(Timestamp.format(seconds: $0.at))")] } ?? []
+      return f.shipmentSource.map { [$0] } ?? []
     case "priority", "channel":
-      return [f.source(orders, "priority \(o.priority.isEmpty ? "–" : o.priority), channel \(o.channel.isEmpty ? "–" : o.channel)")]
+      let o = f.order
+      return [f.source(f.orderSource, "priority \(o.priority.isEmpty ? "–" : o.priority), channel \(o.channel.isEmpty ? "–" : o.channel)")]
     case "state", "state_reason", "progress":
-      return [f.source(orders, "ERP \(o.erpStatus), WMS \(o.wmsStatus.isEmpty ? "–" : o.wmsStatus), storefront \(o.storefrontStatus): \(f.view.stateReason)")]
-    case "promise", "promise_reason", "cutoff":
-      let cutoff = o.cutoffAt.map { Timestamp.format(seconds: $0) } ?? "–"
-      return [f.source(orders, "cutoff \(cutoff), promise_date \(o.promiseDate.map { Timestamp.formatDate(day: $0) } ?? "–"): \(f.view.promiseReason)")]
+      return [f.statusSource, f.source(f.orderSource, "state \(f.view.state.rawValue): \(f.view.stateReason)")]
+    case "promise", "promise_reason":
+      return [f.datesSource, f.promiseSource]
     case "owner", "label", "code":
       guard let code, let info = blocker(code) else { return [] }
       return [f.source("codes.txt:\(code)", "owner \(info.owner), label '\(info.label)'")]
@@ -251,13 +250,13 @@ struct StatementWriter {
 
   func conditionSources(_ c: String, eta: SupportedDate?) -> [DraftSource] {
     let f = facts
-    let o = f.order
-    let statuses = f.source(f.orderSource, "ERP \(o.erpStatus), WMS \(o.wmsStatus.isEmpty ? "–" : o.wmsStatus), storefront \(o.storefrontStatus)")
     switch c {
     case "shipped", "late":
-      return [statuses] + (f.shipment.map { [f.source($0.source, "shipment \($0.status) at \(Timestamp.format(seconds: $0.at))")] } ?? [])
-    case "unshipped", "preparing", "packed":
-      return [statuses]
+      return [f.statusSource] + (f.shipmentSource.map { [$0] } ?? [])
+    case "unshipped", "preparing", "packed", "cancelled":
+      return [f.statusSource]
+    case "blocked":
+      return []
     case "dated":
       return eta.map { [f.dateSource($0)] } ?? []
     case "customer_asked":
@@ -265,10 +264,11 @@ struct StatementWriter {
     case "customer_wrote":
       return f.customerNote.map { [f.source($0.noteID, f.noteDetail($0))] } ?? []
     case "person", "business":
-      return [f.source(f.orderSource, "customer '\(o.customer)', channel \(o.channel)")]
+      return [f.customerSource]
+    case "cutoff_today", "cutoff_passed":
+      return [f.datesSource]
     default:
-      let cutoff = o.cutoffAt.map { Timestamp.format(seconds: $0) } ?? "–"
-      return [f.source(f.orderSource, "cutoff \(cutoff): promise \(f.view.promise.rawValue), \(f.view.promiseReason)")]
+      return [f.datesSource, f.promiseSource]
     }
   }
 }

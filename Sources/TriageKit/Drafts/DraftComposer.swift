@@ -221,7 +221,40 @@ struct OrderFacts {
 
   // MARK: Sources
 
+  /// `2026-11-23T22:00:00Z (site 2026-11-23 17:00)`: the instant, and the site-local date the
+  /// drafts speak of.
+  func siteTime(_ t: Int64) -> String {
+    let tod = policy.localTimeOfDay(t)
+    let hh = tod / 3600
+    let mm = tod % 3600 / 60
+    let clock = (hh < 10 ? "0" : "") + "\(hh):" + (mm < 10 ? "0" : "") + "\(mm)"
+    return "\(Timestamp.format(seconds: t)) (site \(Timestamp.formatDate(day: policy.localDay(t))) \(clock))"
+  }
+
   var orderSource: String { "orders.csv:\(order.orderID)" }
+
+  var customerSource: DraftSource {
+    source(orderSource, "customer '\(order.customer)'\(order.channel.isEmpty ? "" : " (\(order.channel))")")
+  }
+
+  var datesSource: DraftSource {
+    let promise = order.promiseDate.map { Timestamp.formatDate(day: $0) } ?? "–"
+    return source(orderSource, "promise_date \(promise), cutoff \(order.cutoffAt.map(siteTime) ?? "–")")
+  }
+
+  var statusSource: DraftSource {
+    let o = order
+    return source(orderSource, "ERP \(o.erpStatus), WMS \(o.wmsStatus.isEmpty ? "–" : o.wmsStatus), storefront \(o.storefrontStatus)")
+  }
+
+  /// The promise rule's verdict (ARCHITECTURE.md, "Promise status"), at the time drafted for.
+  var promiseSource: DraftSource {
+    source(orderSource, "promise \(view.promise.rawValue) at \(Timestamp.format(seconds: view.now)): \(view.promiseReason)")
+  }
+
+  var shipmentSource: DraftSource? {
+    shipment.map { source($0.source, "shipment \($0.status) at \(siteTime($0.at))") }
+  }
 
   func source(_ ref: String, _ detail: String) -> DraftSource { DraftSource(ref: ref, detail: detail) }
 

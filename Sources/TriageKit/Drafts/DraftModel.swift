@@ -20,6 +20,19 @@ public struct DraftSource: Sendable, Equatable, Hashable {
     self.ref = ref
     self.detail = detail
   }
+
+  /// Each ref once, in first-use order, its different details joined with "; ".
+  public static func merged(_ sources: [DraftSource]) -> [DraftSource] {
+    var out: [DraftSource] = []
+    for s in sources {
+      if let i = out.firstIndex(where: { $0.ref == s.ref }) {
+        if !s.detail.isEmpty && !out[i].detail.contains(s.detail) { out[i].detail += "; " + s.detail }
+      } else {
+        out.append(s)
+      }
+    }
+    return out
+  }
 }
 
 /// How a statement joins the one before it in the draft's text.

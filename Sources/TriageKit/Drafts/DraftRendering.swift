@@ -11,9 +11,7 @@ extension Draft {
     for (s, n) in zip(statements, d.paragraphNumbers) where !s.sources.isEmpty {
       if let last = groups.last, last.paragraph == n, n != nil {
         groups[groups.count - 1].topics.append(s.topic)
-        for src in s.sources where !last.sources.contains(where: { $0.ref == src.ref }) {
-          groups[groups.count - 1].sources.append(src)
-        }
+        groups[groups.count - 1].sources = DraftSource.merged(last.sources + s.sources)
       } else {
         groups.append((n, [s.topic], s.sources))
       }

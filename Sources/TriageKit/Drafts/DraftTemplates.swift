@@ -145,6 +145,7 @@ public struct DraftTemplates: Sendable {
     ("cutoff_today", "the carrier cutoff is today (site clock)"),
     ("cutoff_passed", "the carrier cutoff has passed"),
     ("cancelled", "the order is cancelled"),
+    ("blocked", "something the draft tells about is open (after shipping: a delivery or content problem)"),
     ("safe", "promise status safe"), ("at_risk", "promise status at_risk"),
     ("needs_communication", "promise status needs_communication"), ("missed", "promise status missed"),
     ("kept", "promise status kept"),

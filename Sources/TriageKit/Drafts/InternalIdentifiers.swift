@@ -51,7 +51,8 @@ public enum InternalIdentifiers {
       }
     }
     for name in systemNames { out.insert(.init(kind: "system", text: name)) }
-    for code in lexicon.codes { out.insert(.init(kind: "reason_code", text: code.code)) }
+    // A code that is one plain word ("damaged") is English, not jargon; "short_pick" is jargon.
+    for code in lexicon.codes where code.code.contains("_") { out.insert(.init(kind: "reason_code", text: code.code)) }
     return out.sorted()
   }
 
