@@ -94,3 +94,51 @@ struct ToolRun {
     return ToolRun(status: status, out: ctx.out.text, err: ctx.err.text)
   }
 }
+
+/// A small two-day data folder: day 1 has a short pick on a high-priority order; day 2 closes it,
+/// puts a payment hold on the second order and adds a third.
+enum DraftFolders {
+  static let header = "order_id,customer,channel,priority,placed_at,promise_date,cutoff_at,erp_status,wms_status,storefront_status,carrier,tracking\n"
+
+  static func day1(in dir: String) throws -> String {
+    let d = dir + "/day1"
+    try DraftPaths.write("as_of = 2026-11-23T15:00:00Z\n", to: d + "/triage.conf")
+    try DraftPaths.write(
+      header + """
+        SO-20001,Priya Raman,web,high,2026-11-22T10:00:00Z,2026-11-27,2026-11-24T22:00:00Z,released,picked,open,UPS,
+        SO-20002,Ben Carter,web,normal,2026-11-22T11:00:00Z,2026-11-27,2026-11-24T22:00:00Z,released,released,open,UPS,
+
+        """, to: d + "/orders.csv")
+    try DraftPaths.write(
+      "order_id,line_no,sku,qty_ordered,qty_allocated,qty_picked,qty_packed,qty_shipped\nSO-20001,1,88213,6,6,2,,\nSO-20002,1,12055,1,1,,,\n",
+      to: d + "/lines.csv")
+    try DraftPaths.write(
+      "note_id,created_at,source,text,order_id,author\nn-1,2026-11-23T12:00:00Z,wms,\"short pick 88213 at B-14-02, picked 2 of 6\",SO-20001,rf-114\n",
+      to: d + "/notes.csv")
+    return d
+  }
+
+  static func day2(in dir: String) throws -> String {
+    let d = dir + "/day2"
+    try DraftPaths.write("as_of = 2026-11-23T19:00:00Z\n", to: d + "/triage.conf")
+    try DraftPaths.write(
+      header + """
+        SO-20001,Priya Raman,web,high,2026-11-22T10:00:00Z,2026-11-27,2026-11-24T22:00:00Z,released,picked,open,UPS,
+        SO-20002,Ben Carter,web,normal,2026-11-22T11:00:00Z,2026-11-27,2026-11-24T22:00:00Z,released,released,open,UPS,
+        SO-20003,Emily Sato,web,low,2026-11-23T16:00:00Z,2026-11-30,2026-11-25T22:00:00Z,released,released,open,UPS,
+
+        """, to: d + "/orders.csv")
+    try DraftPaths.write(
+      "order_id,line_no,sku,qty_ordered,qty_allocated,qty_picked,qty_packed,qty_shipped\nSO-20001,1,88213,6,6,6,,\nSO-20002,1,12055,1,1,,,\nSO-20003,1,12055,1,1,,,\n",
+      to: d + "/lines.csv")
+    try DraftPaths.write(
+      """
+      note_id,created_at,source,text,order_id,author
+      n-1,2026-11-23T12:00:00Z,wms,"short pick 88213 at B-14-02, picked 2 of 6",SO-20001,rf-114
+      n-2,2026-11-23T17:00:00Z,wms,"replen done B-14-02, 88213 short picked complete, to pack",SO-20001,rf-114
+      n-3,2026-11-23T18:00:00Z,order,"Card declined at capture (do not honor). Payment hold, customer emailed.",SO-20002,erp-auto
+
+      """, to: d + "/notes.csv")
+    return d
+  }
+}
