@@ -15,41 +15,90 @@ struct DateCase: CustomTestStringConvertible, Sendable {
 
 @Suite struct DraftDateTests {
   static let cases: [DateCase] = [
-    .init(text: "New estimated delivery: Tue 11/26", written: "2026-11-23T15:00:00Z", expected: "2026-11-26", kind: .delivery),
-    .init(text: "PO 4471 due Fri", written: "2026-11-23T15:00:00Z", expected: "2026-11-27", kind: .restock),
-    .init(text: "eta 11/25", written: "2026-11-23T15:00:00Z", expected: "2026-11-25", kind: .delivery),
-    .init(text: "SCARF-PLD not available to promise, line backordered. PO 88412 due 12/01.", written: "2026-11-21T18:50:00Z", expected: "2026-12-01", kind: .restock),
-    .init(text: "Package was misrouted. Corrective action taken, new estimated delivery in 2 days.", written: "2026-11-10T13:02:12Z", expected: "2026-11-12", kind: .delivery),
-    .init(text: "On vehicle for delivery. Estimated delivery by end of day.", written: "2026-11-23T12:30:00Z", expected: "2026-11-23", kind: .delivery),
-    .init(text: "Backorder: 19004 sold out, next shipment from vendor ETA 12/3", written: "2026-11-06T13:54:00Z", expected: "2026-12-03", kind: .restock),
-    .init(text: "Backordered - 31110 at zero, inbound ASN shows 12/1.", written: "2026-10-23T19:19:09Z", expected: "2026-12-01", kind: .restock),
-    .init(text: "30419 out of stock again, PO 44829 pushed to 12/8 by the supplier.", written: "2026-10-22T16:01:14Z", expected: "2026-12-08", kind: .restock),
-    .init(text: "Restock due Dec 3rd", written: "2026-11-23T15:00:00Z", expected: "2026-12-03", kind: .restock),
-    .init(text: "customer asked, gave the PO ETA (12/2) with a caveat", written: "2026-10-28T13:29:45Z", expected: "2026-12-02", kind: .restock),
-    .init(text: "eta 1/5", written: "2026-12-20T15:00:00Z", expected: "2027-01-05", kind: .delivery),
-    .init(text: "new delivery date 2026-11-30", written: "2026-11-23T15:00:00Z", expected: "2026-11-30", kind: .delivery),
+    .init(
+      text: "New estimated delivery: Tue 11/26", written: "2026-11-23T15:00:00Z",
+      expected: "2026-11-26", kind: .delivery),
+    .init(
+      text: "PO 4471 due Fri", written: "2026-11-23T15:00:00Z", expected: "2026-11-27",
+      kind: .restock),
+    .init(
+      text: "eta 11/25", written: "2026-11-23T15:00:00Z", expected: "2026-11-25", kind: .delivery),
+    .init(
+      text: "SCARF-PLD not available to promise, line backordered. PO 88412 due 12/01.",
+      written: "2026-11-21T18:50:00Z", expected: "2026-12-01", kind: .restock),
+    .init(
+      text: "Package was misrouted. Corrective action taken, new estimated delivery in 2 days.",
+      written: "2026-11-10T13:02:12Z", expected: "2026-11-12", kind: .delivery),
+    .init(
+      text: "On vehicle for delivery. Estimated delivery by end of day.",
+      written: "2026-11-23T12:30:00Z", expected: "2026-11-23", kind: .delivery),
+    .init(
+      text: "Backorder: 19004 sold out, next shipment from vendor ETA 12/3",
+      written: "2026-11-06T13:54:00Z", expected: "2026-12-03", kind: .restock),
+    .init(
+      text: "Backordered - 31110 at zero, inbound ASN shows 12/1.", written: "2026-10-23T19:19:09Z",
+      expected: "2026-12-01", kind: .restock),
+    .init(
+      text: "30419 out of stock again, PO 44829 pushed to 12/8 by the supplier.",
+      written: "2026-10-22T16:01:14Z", expected: "2026-12-08", kind: .restock),
+    .init(
+      text: "Restock due Dec 3rd", written: "2026-11-23T15:00:00Z", expected: "2026-12-03",
+      kind: .restock),
+    .init(
+      text: "customer asked, gave the PO ETA (12/2) with a caveat", written: "2026-10-28T13:29:45Z",
+      expected: "2026-12-02", kind: .restock),
+    .init(
+      text: "eta 1/5", written: "2026-12-20T15:00:00Z", expected: "2027-01-05", kind: .delivery),
+    .init(
+      text: "new delivery date 2026-11-30", written: "2026-11-23T15:00:00Z", expected: "2026-11-30",
+      kind: .delivery),
     // Written 22:00 site time on the 23rd (03:00Z on the 24th): tomorrow is the 24th.
-    .init(text: "UPS says arriving tomorrow", written: "2026-11-24T03:00:00Z", expected: "2026-11-24", kind: .delivery),
-    .init(text: "New delivery date pending.", written: "2026-11-19T11:00:00Z", expected: "pending", kind: .delivery),
-    .init(text: "Ridgeline no-show again. Called dispatch, no ETA.", written: "2026-11-17T14:30:00Z", expected: "pending", kind: .delivery),
+    .init(
+      text: "UPS says arriving tomorrow", written: "2026-11-24T03:00:00Z", expected: "2026-11-24",
+      kind: .delivery),
+    .init(
+      text: "New delivery date pending.", written: "2026-11-19T11:00:00Z", expected: "pending",
+      kind: .delivery),
+    .init(
+      text: "Ridgeline no-show again. Called dispatch, no ETA.", written: "2026-11-17T14:30:00Z",
+      expected: "pending", kind: .delivery),
     // Not dates the data supports.
-    .init(text: "Customer requested delivery after 12/1, hold until then.", written: "2026-11-07T19:51:43Z", expected: nil, kind: nil),
-    .init(text: "tea sampler: lot expiring 12/05, below 30-day threshold.", written: "2026-10-28T12:31:30Z", expected: nil, kind: nil),
-    .init(text: "My order 10233 was due Friday. Tracking still says in transit", written: "2026-11-22T17:00:00Z", expected: nil, kind: nil),
-    .init(text: "backordered item, expected restock early December.", written: "2026-11-12T19:53:01Z", expected: nil, kind: nil),
-    .init(text: "decision expected tomorrow morning", written: "2026-11-23T13:05:00Z", expected: nil, kind: nil),
-    .init(text: "Picked 1/2 72011, location empty after that.", written: "2026-11-02T22:45:50Z", expected: nil, kind: nil),
-    .init(text: "free shipping threshold is $75 through 11/30.", written: "2026-11-08T16:51:55Z", expected: nil, kind: nil),
-    .init(text: "zone C waves not released, this one goes tomorrow", written: "2026-11-23T13:15:00Z", expected: nil, kind: nil),
+    .init(
+      text: "Customer requested delivery after 12/1, hold until then.",
+      written: "2026-11-07T19:51:43Z", expected: nil, kind: nil),
+    .init(
+      text: "tea sampler: lot expiring 12/05, below 30-day threshold.",
+      written: "2026-10-28T12:31:30Z", expected: nil, kind: nil),
+    .init(
+      text: "My order 10233 was due Friday. Tracking still says in transit",
+      written: "2026-11-22T17:00:00Z", expected: nil, kind: nil),
+    .init(
+      text: "backordered item, expected restock early December.", written: "2026-11-12T19:53:01Z",
+      expected: nil, kind: nil),
+    .init(
+      text: "decision expected tomorrow morning", written: "2026-11-23T13:05:00Z", expected: nil,
+      kind: nil),
+    .init(
+      text: "Picked 1/2 72011, location empty after that.", written: "2026-11-02T22:45:50Z",
+      expected: nil, kind: nil),
+    .init(
+      text: "free shipping threshold is $75 through 11/30.", written: "2026-11-08T16:51:55Z",
+      expected: nil, kind: nil),
+    .init(
+      text: "zone C waves not released, this one goes tomorrow", written: "2026-11-23T13:15:00Z",
+      expected: nil, kind: nil),
   ]
 
   @Test(arguments: cases)
   func extractsOnlySupportedDates(_ c: DateCase) throws {
     let written = try Timestamp(c.written).seconds
     let policy = DraftPolicy()
-    let found = DateExtractor.mentions(in: c.text, writtenAt: written, writtenDay: policy.localDay(written), source: "n-1")
+    let found = DateExtractor.mentions(
+      in: c.text, writtenAt: written, writtenDay: policy.localDay(written), source: "n-1")
     guard let expected = c.expected else {
-      #expect(found.isEmpty, "found \(found.map { ($0.phrase, $0.day.map(Timestamp.formatDate(day:)) ?? "pending") })")
+      #expect(
+        found.isEmpty,
+        "found \(found.map { ($0.phrase, $0.day.map(Timestamp.formatDate(day:)) ?? "pending") })")
       return
     }
     let last = try #require(found.last, "no date found")
@@ -99,7 +148,8 @@ struct DateCase: CustomTestStringConvertible, Sendable {
 
   @Test(arguments: cases)
   func nextUpdate(_ c: (String, String, String)) throws {
-    let text = "version 1\nutc_offset -05:00 ET\nbusiness_hours 09:00 17:00\nmin_notice 1h\n\(c.0)\n"
+    let text =
+      "version 1\nutc_offset -05:00 ET\nbusiness_hours 09:00 17:00\nmin_notice 1h\n\(c.0)\n"
     let policy = try DraftPolicy.parse(Array(text.utf8), file: "policy.txt")
     let now = try Timestamp(c.1).seconds
     #expect(Timestamp.format(seconds: policy.nextUpdate(after: now)) == c.2)

@@ -24,7 +24,9 @@ import TriageKit
   }
 
   @Test func csvQuotesAndGuardsEveryCell() {
-    let row = String(decoding: DraftExport.csvRow(["=1+1", "say \"hi\", then go", "two\nlines", "plain"]), as: UTF8.self)
+    let row = String(
+      decoding: DraftExport.csvRow(["=1+1", "say \"hi\", then go", "two\nlines", "plain"]),
+      as: UTF8.self)
     #expect(row == "'=1+1,\"say \"\"hi\"\", then go\",\"two\nlines\",plain\n")
   }
 
@@ -41,18 +43,31 @@ import TriageKit
     #expect(try Self.json(loose.out)["id"] is NSNull)
 
     let env = ["TRIAGE_USER": "alice", "USER": "ignored"]
-    let a = try Self.id(ToolRun.run(["draft", "SO-20001", "--for", "support", "--db", db, "--json"], environment: env))
-    let b = try Self.id(ToolRun.run(["draft", "SO-20002", "--for", "sales", "--db", db, "--json"], environment: env))
-    let c = try Self.id(ToolRun.run(["draft", "SO-20002", "--for", "support", "--db", db, "--json"], environment: env))
-    let d = try Self.id(ToolRun.run(["draft", "SO-20001", "--for", "sales", "--db", db, "--json", "--by", "dan"], environment: env))
+    let a = try Self.id(
+      ToolRun.run(
+        ["draft", "SO-20001", "--for", "support", "--db", db, "--json"], environment: env))
+    let b = try Self.id(
+      ToolRun.run(["draft", "SO-20002", "--for", "sales", "--db", db, "--json"], environment: env))
+    let c = try Self.id(
+      ToolRun.run(
+        ["draft", "SO-20002", "--for", "support", "--db", db, "--json"], environment: env))
+    let d = try Self.id(
+      ToolRun.run(
+        ["draft", "SO-20001", "--for", "sales", "--db", db, "--json", "--by", "dan"],
+        environment: env))
 
     // Edit b so its text starts like a formula; edit c with $EDITOR.
-    let edited = ToolRun.run(["edit", String(b), "--text", "=HYPERLINK(\"http://x\")\nrest of the brief", "--db", db, "--by", "bob"])
+    let edited = ToolRun.run([
+      "edit", String(b), "--text", "=HYPERLINK(\"http://x\")\nrest of the brief", "--db", db,
+      "--by", "bob",
+    ])
     #expect(edited.status == 0, "\(edited.err)")
     let script = dir + "/editor.sh"
-    try DraftPaths.write("#!/bin/sh\nprintf 'Hi Ben,\\n\\nWritten in the editor.\\n' > \"$1\"\n", to: script)
+    try DraftPaths.write(
+      "#!/bin/sh\nprintf 'Hi Ben,\\n\\nWritten in the editor.\\n' > \"$1\"\n", to: script)
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
-    let viaEditor = ToolRun.run(["edit", String(c), "--db", db], environment: ["EDITOR": script, "USER": "erin"])
+    let viaEditor = ToolRun.run(
+      ["edit", String(c), "--db", db], environment: ["EDITOR": script, "USER": "erin"])
     #expect(viaEditor.status == 0, "\(viaEditor.err)")
     #expect(viaEditor.out.contains("edited draft \(c)"))
     let noEditor = ToolRun.run(["edit", String(c), "--db", db], environment: [:])
@@ -61,7 +76,9 @@ import TriageKit
     #expect(ToolRun.run(["approve", String(a), "--db", db, "--by", "carol"]).status == 0)
     #expect(ToolRun.run(["approve", String(b), "--db", db, "--by", "carol"]).status == 0)
     #expect(ToolRun.run(["approve", String(c), "--db", db, "--by", "carol"]).status == 0)
-    let rejected = ToolRun.run(["reject", String(d), "--why", "not for this account", "--db", db, "--by", "carol"])
+    let rejected = ToolRun.run([
+      "reject", String(d), "--why", "not for this account", "--db", db, "--by", "carol",
+    ])
     #expect(rejected.status == 0, "\(rejected.err)")
     let twice = ToolRun.run(["approve", String(a), "--db", db])
     #expect(twice.status == 1 && twice.err.contains("is approved, not waiting for review"))
@@ -74,37 +91,57 @@ import TriageKit
     #expect(trail.map { $0["who"] as? String } == ["alice", "erin", "carol"])
     #expect(try Self.json(show.out)["text"] as? String == "Hi Ben,\n\nWritten in the editor.")
     let showText = ToolRun.run(["draft", "show", String(c), "--db", db])
-    #expect(showText.out.contains("trail") && showText.out.contains("erin") && showText.out.contains("sources"))
+    #expect(
+      showText.out.contains("trail") && showText.out.contains("erin")
+        && showText.out.contains("sources"))
 
     // JSON Lines: approved drafts only, oldest first.
     let jsonl = ToolRun.run(["export", "drafts", "--approved", "--db", db])
     #expect(jsonl.status == 0, "\(jsonl.err)")
     let objects = try jsonl.out.split(separator: "\n").map { try Self.json(String($0)) }
     #expect(objects.map { $0["id"] as? Int } == [a, b, c])
-    #expect(objects.allSatisfy { $0["status"] as? String == "approved" && $0["approved_by"] as? String == "carol" })
+    #expect(
+      objects.allSatisfy {
+        $0["status"] as? String == "approved" && $0["approved_by"] as? String == "carol"
+      })
     #expect(objects[1]["text"] as? String == "=HYPERLINK(\"http://x\")\nrest of the brief")
     #expect((objects[0]["sources"] as? [String])?.contains("n-1") == true)
 
     // CSV to a file: written atomically, never over an existing file without --force.
     let out = dir + "/approved.csv"
-    let csv = ToolRun.run(["export", "drafts", "--approved", "--format", "csv", "--out", out, "--db", db])
+    let csv = ToolRun.run([
+      "export", "drafts", "--approved", "--format", "csv", "--out", out, "--db", db,
+    ])
     #expect(csv.status == 0, "\(csv.err)")
     let written = try String(contentsOfFile: out, encoding: .utf8)
-    #expect(written.hasPrefix("id,order_id,audience,version,status,stale,approved_by,approved_at,text,sources\n"))
+    #expect(
+      written.hasPrefix(
+        "id,order_id,audience,version,status,stale,approved_by,approved_at,text,sources\n"))
     #expect(written.contains("\"'=HYPERLINK(\"\"http://x\"\")\nrest of the brief\""))
     #expect(!written.contains("not for this account") && !written.contains(",rejected,"))
-    #expect(written.split(separator: "\n").filter { $0.hasPrefix("\(a),") || $0.hasPrefix("\(b),") || $0.hasPrefix("\(c),") }.count == 3)
-    let again = ToolRun.run(["export", "drafts", "--approved", "--format", "csv", "--out", out, "--db", db])
+    #expect(
+      written.split(separator: "\n").filter {
+        $0.hasPrefix("\(a),") || $0.hasPrefix("\(b),") || $0.hasPrefix("\(c),")
+      }.count == 3)
+    let again = ToolRun.run([
+      "export", "drafts", "--approved", "--format", "csv", "--out", out, "--db", db,
+    ])
     #expect(again.status == 73 && again.err.contains("--force"))
     try "changed".write(toFile: out, atomically: true, encoding: .utf8)
-    #expect(ToolRun.run(["export", "drafts", "--approved", "--format", "csv", "--out", out, "--db", db, "--force"]).status == 0)
+    #expect(
+      ToolRun.run([
+        "export", "drafts", "--approved", "--format", "csv", "--out", out, "--db", db, "--force",
+      ]).status == 0)
     #expect(try String(contentsOfFile: out, encoding: .utf8) == written)
-    let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".triage-tmp") }
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter {
+      $0.hasPrefix(".triage-tmp")
+    }
     #expect(leftovers.isEmpty)
 
     // The listing.
     let list = ToolRun.run(["drafts", "--status", "approved", "--db", db, "--json"])
-    let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.out.utf8)) as? [[String: Any]])
+    let rows = try #require(
+      try JSONSerialization.jsonObject(with: Data(list.out.utf8)) as? [[String: Any]])
     #expect(Set(rows.compactMap { $0["id"] as? Int }) == [a, b, c])
     #expect(ToolRun.run(["drafts", "--db", db]).out.contains("rejected"))
     // A data folder keeps nothing: the review commands say so.

@@ -46,9 +46,11 @@ final class DemoDrafts: @unchecked Sendable {
     lexicon = try Lexicon.load(directory: DraftPaths.lexicons)
     let classifier = Classifier(lexicon: lexicon)
     store = try Store(path: ":memory:")
-    _ = try store.ingest(try DataFolder(path: DraftPaths.demo), classifier: classifier, skipBad: false, clock: 0)
+    _ = try store.ingest(
+      try DataFolder(path: DraftPaths.demo), classifier: classifier, skipBad: false, clock: 0)
     let settings = try SiteSettings.load(directory: DraftPaths.lexicons)
-    analyzer = OrderAnalyzer(store: store, classifier: classifier, settings: settings, now: store.asOf ?? 0)
+    analyzer = OrderAnalyzer(
+      store: store, classifier: classifier, settings: settings, now: store.asOf ?? 0)
     templates = try DraftTemplates.load(directory: DraftPaths.lexicons, codes: lexicon.codes)
     composer = DraftComposer(templates: templates, lexicon: lexicon, store: store)
   }
@@ -66,7 +68,9 @@ final class DemoDrafts: @unchecked Sendable {
 
   func view(_ id: String) throws -> OrderView {
     try with { d in
-      guard let o = try d.store.order(id) else { throw TriageError.usage("no order \(id) in the demo") }
+      guard let o = try d.store.order(id) else {
+        throw TriageError.usage("no order \(id) in the demo")
+      }
       return try d.analyzer.view(of: o)
     }
   }
@@ -83,7 +87,9 @@ struct ToolRun {
   var out: String
   var err: String
 
-  static func run(_ args: [String], environment: [String: String] = [:], in dir: String? = nil) -> ToolRun {
+  static func run(_ args: [String], environment: [String: String] = [:], in dir: String? = nil)
+    -> ToolRun
+  {
     var env = environment
     env["TRIAGE_LEXICONS"] = env["TRIAGE_LEXICONS"] ?? DraftPaths.lexicons
     env["NO_COLOR"] = "1"
@@ -98,7 +104,8 @@ struct ToolRun {
 /// A small two-day data folder: day 1 has a short pick on a high-priority order; day 2 closes it,
 /// puts a payment hold on the second order and adds a third.
 enum DraftFolders {
-  static let header = "order_id,customer,channel,priority,placed_at,promise_date,cutoff_at,erp_status,wms_status,storefront_status,carrier,tracking\n"
+  static let header =
+    "order_id,customer,channel,priority,placed_at,promise_date,cutoff_at,erp_status,wms_status,storefront_status,carrier,tracking\n"
 
   static func day1(in dir: String) throws -> String {
     let d = dir + "/day1"

@@ -84,9 +84,13 @@ struct GoldenCase: CustomTestStringConvertible, Sendable {
     for audience in DraftAudience.allCases {
       let (view, draft) = try demo.draft(c.order, audience)
       if let code = c.code {
-        #expect(draft.statements.contains { $0.topic.contains(code) }, "\(c.order) for \(audience): '\(code)' is not told")
+        #expect(
+          draft.statements.contains { $0.topic.contains(code) },
+          "\(c.order) for \(audience): '\(code)' is not told")
       } else {
-        #expect(view.state.rawValue == c.state && view.promise.rawValue == c.promise, "\(c.order) is \(view.state.rawValue)/\(view.promise.rawValue)")
+        #expect(
+          view.state.rawValue == c.state && view.promise.rawValue == c.promise,
+          "\(c.order) is \(view.state.rawValue)/\(view.promise.rawValue)")
       }
       #expect(draft.warnings.isEmpty, "\(draft.warnings)")
       let path = "\(DraftPaths.goldens)/\(c.id).\(audience.rawValue).txt"
@@ -99,7 +103,8 @@ struct GoldenCase: CustomTestStringConvertible, Sendable {
         Issue.record("missing golden \(path); record it with TRIAGE_RECORD=1")
         continue
       }
-      #expect(actual == expected, "\(path) differs; re-record with TRIAGE_RECORD=1 and read the diff")
+      #expect(
+        actual == expected, "\(path) differs; re-record with TRIAGE_RECORD=1 and read the diff")
     }
   }
 }

@@ -9,11 +9,15 @@ import TriageKit
   /// Internal identifiers, collected independently of the composer's own guard: SKUs (lines,
   /// inventory, and any SKU the store knows named in a note), bin locations, wave, tote, PO and
   /// station numbers, note authors, system names and reason codes.
-  static func internalTerms(_ view: OrderView, skus allSKUs: Set<String>, codes: [String]) -> Set<String> {
+  static func internalTerms(_ view: OrderView, skus allSKUs: Set<String>, codes: [String]) -> Set<
+    String
+  > {
     var terms = Set<String>()
     for l in view.lines { terms.insert(l.sku) }
     for b in view.blockers {
-      for s in b.sources where s.hasPrefix("inventory.csv:") { terms.insert(String(s.dropFirst(14))) }
+      for s in b.sources where s.hasPrefix("inventory.csv:") {
+        terms.insert(String(s.dropFirst(14)))
+      }
     }
     let customer = view.order.customer.lowercased()
     let patterns: [Regex<Substring>] = [
@@ -33,17 +37,26 @@ import TriageKit
       var author = n.author
       if let open = author.firstIndex(of: "("), author.hasSuffix(")") {
         let inner = author[author.index(after: open)...].dropLast().lowercased()
-        if inner == "buyer" { author = String(author[..<open]).trimmingCharacters(in: .whitespaces) }
+        if inner == "buyer" {
+          author = String(author[..<open]).trimmingCharacters(in: .whitespaces)
+        }
       }
       let a = author.lowercased()
-      if !a.isEmpty && !customer.contains(a) && !a.contains(customer) && a != view.order.carrier.lowercased() {
+      if !a.isEmpty && !customer.contains(a) && !a.contains(customer)
+        && a != view.order.carrier.lowercased()
+      {
         terms.insert(author)
       }
     }
-    for s in ["WMS", "ERP", "RF", "EDI", "ASN", "856", "SSCC", "GS1", "ATP", "SKU"] { terms.insert(s) }
+    for s in ["WMS", "ERP", "RF", "EDI", "ASN", "856", "SSCC", "GS1", "ATP", "SKU"] {
+      terms.insert(s)
+    }
     // Codes with an underscore are jargon; a one-word code ("damaged") is plain English.
     for c in codes where c.contains("_") { terms.insert(c) }
-    for team in ["customer service", "inventory control", "IT integration", "it_integration", "master data", "trade compliance", "warehouse ops", "transportation"] {
+    for team in [
+      "customer service", "inventory control", "IT integration", "it_integration", "master data",
+      "trade compliance", "warehouse ops", "transportation",
+    ] {
       terms.insert(team)
     }
     terms.remove(view.order.orderID)
@@ -52,7 +65,10 @@ import TriageKit
 
   static func contains(_ text: String, word: String) -> Bool {
     let escaped = NSRegularExpression.escapedPattern(for: word)
-    guard let re = try? NSRegularExpression(pattern: "(?<![A-Za-z0-9])\(escaped)(?![A-Za-z0-9])", options: [.caseInsensitive]) else {
+    guard
+      let re = try? NSRegularExpression(
+        pattern: "(?<![A-Za-z0-9])\(escaped)(?![A-Za-z0-9])", options: [.caseInsensitive])
+    else {
       return false
     }
     return re.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
@@ -67,7 +83,8 @@ import TriageKit
     var checked = 0
     for id in ids {
       let (view, draft) = try demo.draft(id, .support)
-      for term in Self.internalTerms(view, skus: skus, codes: codes) where Self.contains(draft.text, word: term) {
+      for term in Self.internalTerms(view, skus: skus, codes: codes)
+      where Self.contains(draft.text, word: term) {
         Issue.record("\(id): the support draft names '\(term)':\n\(draft.text)")
       }
       #expect(draft.warnings.isEmpty, "\(id): \(draft.warnings)")
@@ -77,7 +94,8 @@ import TriageKit
   }
 
   static let months = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November",
     "December",
   ]
 
@@ -92,18 +110,25 @@ import TriageKit
       let year = Timestamp.civil(day: Timestamp.day(ofSeconds: view.now)).year
       for s in draft.statements {
         for m in s.text.matches(of: re) {
-          guard let month = Self.months.firstIndex(of: String(m.output.2)), let day = Int(m.output.3) else {
+          guard let month = Self.months.firstIndex(of: String(m.output.2)),
+            let day = Int(m.output.3)
+          else {
             Issue.record("\(id): unreadable date '\(m.output.0)'")
             continue
           }
-          var iso = Timestamp.formatDate(day: Timestamp.days(year: year, month: month + 1, day: day))
-          if Timestamp.days(year: year, month: month + 1, day: day) < Timestamp.day(ofSeconds: view.now) - 200 {
-            iso = Timestamp.formatDate(day: Timestamp.days(year: year + 1, month: month + 1, day: day))
+          var iso = Timestamp.formatDate(
+            day: Timestamp.days(year: year, month: month + 1, day: day))
+          if Timestamp.days(year: year, month: month + 1, day: day) < Timestamp.day(
+            ofSeconds: view.now) - 200
+          {
+            iso = Timestamp.formatDate(
+              day: Timestamp.days(year: year + 1, month: month + 1, day: day))
           }
           dated += 1
           #expect(
             s.sources.contains { $0.detail.contains(iso) },
-            "\(id): '\(m.output.0)' in \"\(s.text)\" has no source with \(iso): \(s.sources.map(\.detail))")
+            "\(id): '\(m.output.0)' in \"\(s.text)\" has no source with \(iso): \(s.sources.map(\.detail))"
+          )
         }
       }
     }

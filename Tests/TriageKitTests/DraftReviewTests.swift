@@ -16,14 +16,17 @@ import TriageKit
       path = dir + "/triage.db"
       demo = try DemoDrafts.shared()
       let store = try Store(path: path)
-      _ = try store.ingest(try DataFolder(path: try DraftFolders.day1(in: dir)), classifier: Classifier(lexicon: demo.lexicon), skipBad: false, clock: 1)
+      _ = try store.ingest(
+        try DataFolder(path: try DraftFolders.day1(in: dir)),
+        classifier: Classifier(lexicon: demo.lexicon), skipBad: false, clock: 1)
     }
 
     /// Opens the store afresh, as a new run of the tool would.
     func open() throws -> (Store, DraftReview, DraftComposer, OrderAnalyzer) {
       let store = try Store(path: path)
       let analyzer = OrderAnalyzer(
-        store: store, classifier: Classifier(lexicon: demo.lexicon), settings: SiteSettings(), now: store.asOf ?? 0)
+        store: store, classifier: Classifier(lexicon: demo.lexicon), settings: SiteSettings(),
+        now: store.asOf ?? 0)
       let composer = DraftComposer(templates: demo.templates, lexicon: demo.lexicon, store: store)
       return (store, DraftReview(store: store, analyzer: analyzer), composer, analyzer)
     }
@@ -36,11 +39,15 @@ import TriageKit
 
     func ingestDay2() throws {
       let store = try Store(path: path)
-      _ = try store.ingest(try DataFolder(path: try DraftFolders.day2(in: dir)), classifier: Classifier(lexicon: demo.lexicon), skipBad: false, clock: 2)
+      _ = try store.ingest(
+        try DataFolder(path: try DraftFolders.day2(in: dir)),
+        classifier: Classifier(lexicon: demo.lexicon), skipBad: false, clock: 2)
     }
   }
 
-  static func expectFailure(_ body: () throws -> Void, _ message: String, status: TriageCore.ExitStatus) {
+  static func expectFailure(
+    _ body: () throws -> Void, _ message: String, status: TriageCore.ExitStatus
+  ) {
     do {
       try body()
       Issue.record("expected an error containing '\(message)'")
@@ -68,7 +75,10 @@ import TriageKit
     // Restart: edit in place while it waits.
     do {
       let (_, review, _, _) = try desk.open()
-      guard case .edited(let d) = try review.edit(id, text: draft.text + "\n\nP.S. Thanks!\n", by: "bob", at: 200) else {
+      guard
+        case .edited(let d) = try review.edit(
+          id, text: draft.text + "\n\nP.S. Thanks!\n", by: "bob", at: 200)
+      else {
         Issue.record("expected an edit in place")
         return
       }
@@ -83,14 +93,20 @@ import TriageKit
       let (_, review, _, _) = try desk.open()
       let d = try review.approve(id, by: "carol", at: 300)
       #expect(d.status == .approved && d.updatedBy == "carol")
-      Self.expectFailure({ _ = try review.approve(id, by: "carol", at: 310) }, "is approved, not waiting for review", status: .failure)
-      Self.expectFailure({ _ = try review.reject(id, why: "no", by: "dave", at: 320) }, "frozen", status: .failure)
+      Self.expectFailure(
+        { _ = try review.approve(id, by: "carol", at: 310) }, "is approved, not waiting for review",
+        status: .failure)
+      Self.expectFailure(
+        { _ = try review.reject(id, why: "no", by: "dave", at: 320) }, "frozen", status: .failure)
     }
     // Restart: editing the approved draft makes version 2, a draft that names it.
     var v2: Int64 = 0
     do {
       let (_, review, _, _) = try desk.open()
-      guard case .newVersion(let n, let from) = try review.edit(id, text: "Hi Priya, a shorter note.", by: "erin", at: 400) else {
+      guard
+        case .newVersion(let n, let from) = try review.edit(
+          id, text: "Hi Priya, a shorter note.", by: "erin", at: 400)
+      else {
         Issue.record("expected a new version")
         return
       }
@@ -121,19 +137,25 @@ import TriageKit
     defer { DraftPaths.cleanUp(desk.dir) }
     let (_, review, _, _) = try desk.open()
     let d = try review.save(try desk.compose("SO-20002", .sales), by: "alice", at: 10)
-    Self.expectFailure({ _ = try review.reject(d.id, why: "  ", by: "bob", at: 20) }, "needs a reason", status: .usage)
+    Self.expectFailure(
+      { _ = try review.reject(d.id, why: "  ", by: "bob", at: 20) }, "needs a reason",
+      status: .usage)
     let r = try review.reject(d.id, why: "wrong tone for this account", by: "bob", at: 30)
     #expect(r.status == .rejected)
-    Self.expectFailure({ _ = try review.approve(d.id, by: "carol", at: 40) }, "is rejected", status: .failure)
+    Self.expectFailure(
+      { _ = try review.approve(d.id, by: "carol", at: 40) }, "is rejected", status: .failure)
     #expect(try review.trail(d.id).last?.note == "wrong tone for this account")
-    guard case .newVersion(let n, _) = try review.edit(d.id, text: "A better brief.", by: "bob", at: 50) else {
+    guard
+      case .newVersion(let n, _) = try review.edit(d.id, text: "A better brief.", by: "bob", at: 50)
+    else {
       Issue.record("a rejected draft is frozen: its edit is a new version")
       return
     }
     #expect(n.status == .draft && n.version == 2)
     #expect(try review.list(status: "rejected").map(\.id) == [d.id])
     Self.expectFailure({ _ = try review.draft(999) }, "no draft 999", status: .usage)
-    Self.expectFailure({ _ = try review.list(status: "aproved") }, "did you mean 'approved'?", status: .usage)
+    Self.expectFailure(
+      { _ = try review.list(status: "aproved") }, "did you mean 'approved'?", status: .usage)
   }
 
   @Test func draftsGoStaleWhenTheOrderMovesOn() throws {
@@ -155,14 +177,16 @@ import TriageKit
     #expect(Set(stale.map(\.id)) == [a.id, c.id])
     let sa = try later.draft(a.id)
     #expect(sa.displayStatus == "stale")
-    #expect(sa.staleBecause?.contains("blockers cleared: short_pick") == true, "\(sa.staleBecause ?? "")")
+    #expect(
+      sa.staleBecause?.contains("blockers cleared: short_pick") == true, "\(sa.staleBecause ?? "")")
     #expect(try later.draft(c.id).staleBecause?.contains("payment_hold") == true)
     // An approved draft stays approved, and says it is stale.
     let sb = try later.draft(b.id)
     #expect(sb.displayStatus == "approved" && sb.isStale)
     #expect(try later.list(status: "draft").isEmpty)
 
-    Self.expectFailure({ _ = try later.approve(a.id, by: "carol", at: 20) }, "is stale", status: .failure)
+    Self.expectFailure(
+      { _ = try later.approve(a.id, by: "carol", at: 20) }, "is stale", status: .failure)
     let forced = try later.approve(a.id, by: "carol", at: 21, force: true)
     #expect(forced.status == .approved)
     #expect(try later.trail(a.id).last?.note.contains("approved while stale") == true)

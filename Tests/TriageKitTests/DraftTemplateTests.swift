@@ -20,10 +20,14 @@ struct TemplateErrorCase: CustomTestStringConvertible, Sendable {
   /// The shipped template files, keyed by their path inside templates/.
   static func shippedFiles() throws -> [String: [UInt8]] {
     let root = DraftPaths.lexicons + "/templates"
-    var files: [String: [UInt8]] = ["policy.txt": Array(try Data(contentsOf: URL(fileURLWithPath: root + "/policy.txt")))]
+    var files: [String: [UInt8]] = [
+      "policy.txt": Array(try Data(contentsOf: URL(fileURLWithPath: root + "/policy.txt")))
+    ]
     for audience in ["support", "sales"] {
-      for name in try FileManager.default.contentsOfDirectory(atPath: "\(root)/\(audience)") where name.hasSuffix(".txt") {
-        files["\(audience)/\(name)"] = Array(try Data(contentsOf: URL(fileURLWithPath: "\(root)/\(audience)/\(name)")))
+      for name in try FileManager.default.contentsOfDirectory(atPath: "\(root)/\(audience)")
+      where name.hasSuffix(".txt") {
+        files["\(audience)/\(name)"] = Array(
+          try Data(contentsOf: URL(fileURLWithPath: "\(root)/\(audience)/\(name)")))
       }
     }
     return files
@@ -38,7 +42,8 @@ struct TemplateErrorCase: CustomTestStringConvertible, Sendable {
     for audience in DraftAudience.allCases {
       #expect(t.general[audience] != nil)
       for c in codes {
-        let file = try #require(t.reasons[audience]?[c.code], "no \(audience.rawValue) template for \(c.code)")
+        let file = try #require(
+          t.reasons[audience]?[c.code], "no \(audience.rawValue) template for \(c.code)")
         #expect(file.code == c.code)
       }
     }
@@ -47,7 +52,9 @@ struct TemplateErrorCase: CustomTestStringConvertible, Sendable {
       for variants in file.sections.values {
         for v in variants {
           for p in v.placeholders {
-            #expect(!(DraftTemplates.placeholders.first { $0.name == p }?.internalOnly ?? true), "\(file.path): {\(p)}")
+            #expect(
+              !(DraftTemplates.placeholders.first { $0.name == p }?.internalOnly ?? true),
+              "\(file.path): {\(p)}")
           }
         }
       }
@@ -68,7 +75,8 @@ struct TemplateErrorCase: CustomTestStringConvertible, Sendable {
       content: "version 1\nheadline \"1️⃣{skus}\"\n", message: "belongs in a reason template"),
     .init(
       id: "unknown section", file: "support/short_pick.txt",
-      content: "version 1\n1️⃣happenin \"x\"\ndoing \"x\"\n", message: "unknown section 'happenin'; did you mean 'happening'?"),
+      content: "version 1\n1️⃣happenin \"x\"\ndoing \"x\"\n",
+      message: "unknown section 'happenin'; did you mean 'happening'?"),
     .init(
       id: "unknown condition", file: "support/short_pick.txt",
       content: "version 1\nhappening when=1️⃣shiped \"x\"\nhappening \"y\"\ndoing \"x\"\n",
@@ -86,21 +94,28 @@ struct TemplateErrorCase: CustomTestStringConvertible, Sendable {
       content: "version 1\nhappening \"We 1️⃣{name\"\ndoing \"x\"\n", message: "unclosed placeholder"),
     .init(
       id: "continuation without a line", file: "support/short_pick.txt",
-      content: "version 1\n1️⃣+ \"more\"\nhappening \"x\"\ndoing \"x\"\n", message: "a '+' line continues"),
+      content: "version 1\n1️⃣+ \"more\"\nhappening \"x\"\ndoing \"x\"\n",
+      message: "a '+' line continues"),
     .init(
       id: "unknown date kind", file: "sales/short_pick.txt",
-      content: "version 1\ndates 1️⃣restocks\nblocker \"x\"\noutlook \"y\"\n", message: "unknown date kind 'restocks'"),
+      content: "version 1\ndates 1️⃣restocks\nblocker \"x\"\noutlook \"y\"\n",
+      message: "unknown date kind 'restocks'"),
     .init(
       id: "missing version", file: "support/short_pick.txt",
       content: "1️⃣happening \"x\"\ndoing \"x\"\n", message: "expected 'version 1'"),
     .init(
       id: "unknown policy setting", file: "policy.txt",
-      content: "version 1\n1️⃣next_updates end_of_business_day\n", message: "unknown policy setting 'next_updates'"),
+      content: "version 1\n1️⃣next_updates end_of_business_day\n",
+      message: "unknown policy setting 'next_updates'"),
     .init(
       id: "bad policy duration", file: "policy.txt",
       content: "version 1\nnext_update within 1️⃣soon\n", message: "expected a duration"),
-    .init(id: "file for an unknown code", file: "support/short_pik.txt", content: "version 1\n", message: "unknown reason code 'short_pik'; did you mean 'short_pick'?"),
-    .init(id: "missing reason file", file: "sales/labor_capacity.txt", content: nil, message: "every reason code needs a sales template"),
+    .init(
+      id: "file for an unknown code", file: "support/short_pik.txt", content: "version 1\n",
+      message: "unknown reason code 'short_pik'; did you mean 'short_pick'?"),
+    .init(
+      id: "missing reason file", file: "sales/labor_capacity.txt", content: nil,
+      message: "every reason code needs a sales template"),
   ]
 
   @Test(arguments: errorCases)
@@ -108,7 +123,8 @@ struct TemplateErrorCase: CustomTestStringConvertible, Sendable {
     var files = try Self.shippedFiles()
     var expectedLocation: String?
     if var content = c.content {
-      for (n, line) in content.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      for (n, line) in content.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+      {
         if let r = line.range(of: Self.marker) {
           let col = line[..<r.lowerBound].unicodeScalars.count + 1
           expectedLocation = "T/\(c.file):\(n + 1):\(col): error: "
@@ -141,7 +157,9 @@ struct TemplateErrorCase: CustomTestStringConvertible, Sendable {
         happening              "Not yet."
         doing                  "{{literal}} braces"
         """.utf8), file: "t.txt", audience: .support, code: "short_pick")
-    let shipped = file.say("happening", values: ["ship_date": "today", "tracking": "1Z"]) { $0.name == "shipped" }
+    let shipped = file.say("happening", values: ["ship_date": "today", "tracking": "1Z"]) {
+      $0.name == "shipped"
+    }
     #expect(shipped?.text == "Left today. Tracking 1Z.")
     // No tracking number: the shipped variant cannot be said; the next one is used.
     let noTracking = file.say("happening", values: ["ship_date": "today"]) { $0.name == "shipped" }

@@ -10,7 +10,10 @@ public struct OrderSnapshot: Sendable, Equatable {
   /// Open blocker codes, sorted.
   public var blockers: [String]
 
-  public init(orderID: String, priority: String, customer: String, state: String, promise: String, blockers: [String]) {
+  public init(
+    orderID: String, priority: String, customer: String, state: String, promise: String,
+    blockers: [String]
+  ) {
     self.orderID = orderID
     self.priority = priority
     self.customer = customer
@@ -21,7 +24,8 @@ public struct OrderSnapshot: Sendable, Equatable {
 
   public init(_ v: OrderView) {
     self.init(
-      orderID: v.order.orderID, priority: v.order.priority, customer: v.order.customer, state: v.state.rawValue,
+      orderID: v.order.orderID, priority: v.order.priority, customer: v.order.customer,
+      state: v.state.rawValue,
       promise: v.promise.rawValue, blockers: v.openBlockers.map(\.code))
   }
 }
@@ -54,7 +58,9 @@ public struct OrderChange: Sendable, Equatable {
   /// One line for people: "short → delayed; promise at_risk → missed; +carrier_pickup; −short_pick".
   public var summary: String {
     guard let b = before else {
-      let blockers = after.blockers.isEmpty ? "nothing blocking" : "blockers " + after.blockers.joined(separator: ", ")
+      let blockers =
+        after.blockers.isEmpty
+        ? "nothing blocking" : "blockers " + after.blockers.joined(separator: ", ")
       return "new since the review: \(after.state), promise \(after.promise), \(blockers)"
     }
     var parts: [String] = []
@@ -78,10 +84,13 @@ public enum ChangeReview {
       let b = old[a.orderID]
       let gained = a.blockers.filter { !(b?.blockers.contains($0) ?? false) }
       let lost = b?.blockers.filter { !a.blockers.contains($0) } ?? []
-      if let b, b.state == a.state, b.promise == a.promise, gained.isEmpty, lost.isEmpty { continue }
-      out.append(OrderChange(
-        orderID: a.orderID, priority: a.priority, customer: a.customer, before: b, after: a,
-        gained: b == nil ? [] : gained, lost: lost))
+      if let b, b.state == a.state, b.promise == a.promise, gained.isEmpty, lost.isEmpty {
+        continue
+      }
+      out.append(
+        OrderChange(
+          orderID: a.orderID, priority: a.priority, customer: a.customer, before: b, after: a,
+          gained: b == nil ? [] : gained, lost: lost))
     }
     func urgency(_ p: String) -> Int { PromiseStatus(rawValue: p)?.urgency ?? 9 }
     return out.sorted { x, y in
@@ -98,21 +107,27 @@ public enum ChangeReview {
 
 extension Store {
   /// Records a cutoff review: the snapshot of every given order, in one transaction.
-  public func recordReview(_ snapshots: [OrderSnapshot], dataAt: Int64, markedAt: Int64, by: String) throws(TriageError)
+  public func recordReview(_ snapshots: [OrderSnapshot], dataAt: Int64, markedAt: Int64, by: String)
+    throws(TriageError)
     -> CutoffReview
   {
     try db.transaction { () throws(TriageError) -> CutoffReview in
-      try statement("INSERT INTO reviews(data_at, marked_at, who) VALUES (?, ?, ?)").run([.int(dataAt), .int(markedAt), .text(by)])
+      try statement("INSERT INTO reviews(data_at, marked_at, who) VALUES (?, ?, ?)").run([
+        .int(dataAt), .int(markedAt), .text(by),
+      ])
       let id = db.lastInsertRowID
       let insert = try statement(
-        "INSERT INTO review_orders(review, order_id, priority, customer, state, promise, blockers) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        "INSERT INTO review_orders(review, order_id, priority, customer, state, promise, blockers) VALUES (?, ?, ?, ?, ?, ?, ?)"
+      )
       for s in snapshots {
         try insert.run([
-          .int(id), .text(s.orderID), .text(s.priority), .text(s.customer), .text(s.state), .text(s.promise),
+          .int(id), .text(s.orderID), .text(s.priority), .text(s.customer), .text(s.state),
+          .text(s.promise),
           .text(s.blockers.joined(separator: ",")),
         ])
       }
-      return CutoffReview(id: id, dataAt: dataAt, markedAt: markedAt, who: by, orders: snapshots.count)
+      return CutoffReview(
+        id: id, dataAt: dataAt, markedAt: markedAt, who: by, orders: snapshots.count)
     }
   }
 
@@ -124,7 +139,9 @@ extension Store {
       FROM reviews r ORDER BY r.id DESC
       """
     ).rows {
-      CutoffReview(id: $0.int(0), dataAt: $0.int(1), markedAt: $0.int(2), who: $0.text(3), orders: Int($0.int(4)))
+      CutoffReview(
+        id: $0.int(0), dataAt: $0.int(1), markedAt: $0.int(2), who: $0.text(3),
+        orders: Int($0.int(4)))
     }
   }
 
@@ -135,7 +152,8 @@ extension Store {
     ).rows([.int(review)]) {
       let codes = $0.text(5)
       return OrderSnapshot(
-        orderID: $0.text(0), priority: $0.text(1), customer: $0.text(2), state: $0.text(3), promise: $0.text(4),
+        orderID: $0.text(0), priority: $0.text(1), customer: $0.text(2), state: $0.text(3),
+        promise: $0.text(4),
         blockers: codes.isEmpty ? [] : codes.split(separator: ",").map(String.init))
     }
   }

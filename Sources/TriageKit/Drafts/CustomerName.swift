@@ -17,11 +17,16 @@ public struct CustomerName: Sendable, Equatable {
     let name = customer.trimmingCharacters(in: .whitespaces)
     full = name
     let words = name.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-    let folded = words.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".,;:'\"()")) }
-    let businessWord = folded.contains { policy.businessWords.contains($0) || $0 == "&" || $0 == "-" }
+    let folded = words.map {
+      $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".,;:'\"()"))
+    }
+    let businessWord = folded.contains {
+      policy.businessWords.contains($0) || $0 == "&" || $0 == "-"
+    }
     let hasDigit = name.contains { $0.isNumber }
     isBusiness =
-      policy.businessChannels.contains(channel.lowercased()) || businessWord || hasDigit || words.count > 4
+      policy.businessChannels.contains(channel.lowercased()) || businessWord || hasDigit
+      || words.count > 4
     if name.isEmpty {
       greeting = ""
     } else if isBusiness {

@@ -43,27 +43,39 @@ public struct SupportedDate: Sendable, Equatable {
 /// backorder, receipt), else `delivery`.
 public enum DateExtractor {
   static let cues: Set<String> = [
-    "eta", "estimated", "delivery", "deliver", "delivered", "arriving", "arrives", "arrival", "due", "restock",
-    "restocked", "inbound", "shows", "pushed", "moved", "receipt", "rescheduled", "expect", "expecting", "eda",
+    "eta", "estimated", "delivery", "deliver", "delivered", "arriving", "arrives", "arrival", "due",
+    "restock",
+    "restocked", "inbound", "shows", "pushed", "moved", "receipt", "rescheduled", "expect",
+    "expecting", "eda",
   ]
   static let restockWords: Set<String> = [
-    "po", "restock", "restocked", "stock", "inbound", "asn", "supplier", "vendor", "backorder", "backordered",
+    "po", "restock", "restocked", "stock", "inbound", "asn", "supplier", "vendor", "backorder",
+    "backordered",
     "receipt", "receiving", "replenishment", "crates", "crate", "cartons", "container",
   ]
   /// Words that may sit between a cue and its date.
   static let fillers: Set<String> = [
-    "on", "by", "is", "to", "the", "for", "of", "now", "around", "approx", "about", "set", "scheduled", "date",
-    "new", "estimated", "delivery", "expected", "shows", "eta", "at", "be", "will", "should", "it", "in",
+    "on", "by", "is", "to", "the", "for", "of", "now", "around", "approx", "about", "set",
+    "scheduled", "date",
+    "new", "estimated", "delivery", "expected", "shows", "eta", "at", "be", "will", "should", "it",
+    "in",
   ]
-  static let notPromises: Set<String> = ["after", "until", "till", "til", "through", "thru", "since", "from", "before", "past", "expiring", "expires", "expiry"]
+  static let notPromises: Set<String> = [
+    "after", "until", "till", "til", "through", "thru", "since", "from", "before", "past",
+    "expiring", "expires", "expiry",
+  ]
   static let withdrawals: Set<String> = ["pending", "tbd", "tba", "unknown", "unconfirmed"]
   static let weekdays: [String: Int] = [
-    "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "weds": 2, "wednesday": 2, "thu": 3,
-    "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4, "sat": 5, "saturday": 5, "sun": 6, "sunday": 6,
+    "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "weds": 2, "wednesday": 2,
+    "thu": 3,
+    "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4, "sat": 5, "saturday": 5, "sun": 6,
+    "sunday": 6,
   ]
   static let months: [String: Int] = [
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4, "may": 5,
-    "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9,
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+    "may": 5,
+    "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
+    "september": 9,
     "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
   ]
 
@@ -79,7 +91,8 @@ public enum DateExtractor {
   ///   - businessDays: the site's business days, for `in N business days`.
   /// - Complexity: O(n) in the text's length.
   public static func mentions(
-    in text: String, writtenAt: Int64, writtenDay: Int64, source: String, businessDays: Set<Int> = [0, 1, 2, 3, 4]
+    in text: String, writtenAt: Int64, writtenDay: Int64, source: String,
+    businessDays: Set<Int> = [0, 1, 2, 3, 4]
   ) -> [SupportedDate] {
     var out: [SupportedDate] = []
     for clause in clauses(text) {
@@ -94,7 +107,10 @@ public enum DateExtractor {
       var found = false
       var i = 0
       while i < clause.count {
-        guard let (day, length) = date(at: i, in: words, writtenDay: writtenDay, businessDays: businessDays) else {
+        guard
+          let (day, length) = date(
+            at: i, in: words, writtenDay: writtenDay, businessDays: businessDays)
+        else {
           i += 1
           continue
         }
@@ -118,11 +134,16 @@ public enum DateExtractor {
         guard day >= writtenDay else { continue }
         let start = clause[max(0, c - phraseLead(words, c))].range.lowerBound
         let end = clause[min(clause.count - 1, i + length - 1)].range.upperBound
-        out.append(SupportedDate(kind: kind, day: day, source: source, phrase: String(text[start..<end]), at: writtenAt))
+        out.append(
+          SupportedDate(
+            kind: kind, day: day, source: source, phrase: String(text[start..<end]), at: writtenAt))
         found = true
       }
       if withdrawn && !found, let first = clause.first, let last = clause.last {
-        out.append(SupportedDate(kind: kind, day: nil, source: source, phrase: String(text[first.range.lowerBound..<last.range.upperBound]), at: writtenAt))
+        out.append(
+          SupportedDate(
+            kind: kind, day: nil, source: source,
+            phrase: String(text[first.range.lowerBound..<last.range.upperBound]), at: writtenAt))
       }
     }
     return out
@@ -134,7 +155,9 @@ public enum DateExtractor {
     var k = cue - 1
     while k >= 0 && lead < 3 {
       let w = words[k]
-      if w.first?.isNumber == true || restockWords.contains(w) || ["new", "estimated", "vendor", "next", "shipment", "from"].contains(w) {
+      if w.first?.isNumber == true || restockWords.contains(w)
+        || ["new", "estimated", "vendor", "next", "shipment", "from"].contains(w)
+      {
         lead += 1
         k -= 1
       } else {
@@ -145,7 +168,9 @@ public enum DateExtractor {
   }
 
   /// A date expression starting at word `i`: its local day and how many words it spans.
-  static func date(at i: Int, in w: [String], writtenDay: Int64, businessDays: Set<Int>) -> (Int64, Int)? {
+  static func date(at i: Int, in w: [String], writtenDay: Int64, businessDays: Set<Int>) -> (
+    Int64, Int
+  )? {
     let word = w[i]
     func next(_ k: Int) -> String? { i + k < w.count ? w[i + k] : nil }
     let written = Timestamp.civil(day: writtenDay)
@@ -186,14 +211,18 @@ public enum DateExtractor {
     }
     // 12/1, 12/01/26, 2026-12-01
     let slash = word.split(separator: "/", omittingEmptySubsequences: false)
-    if slash.count == 2 || slash.count == 3, slash.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) {
+    if slash.count == 2 || slash.count == 3,
+      slash.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) })
+    {
       guard let m = Int(slash[0]), let d = Int(slash[1]) else { return nil }
       var year: Int?
       if slash.count == 3, let y = Int(slash[2]) { year = y < 100 ? 2000 + y : y }
       return monthDay(m, d, year: year).map { ($0, 1) }
     }
     let dash = word.split(separator: "-")
-    if dash.count == 3, dash[0].count == 4, let y = Int(dash[0]), let m = Int(dash[1]), let d = Int(dash[2]) {
+    if dash.count == 3, dash[0].count == 4, let y = Int(dash[0]), let m = Int(dash[1]),
+      let d = Int(dash[2])
+    {
       return monthDay(m, d, year: y).map { ($0, 1) }
     }
     // Dec 3, December 3rd, 3 Dec
@@ -206,12 +235,16 @@ public enum DateExtractor {
     return nil
   }
 
-  static let numberWords = ["one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10]
+  static let numberWords = [
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10,
+  ]
 
   /// `3`, `3rd`, `21st` → the number.
   static func ordinal(_ s: String) -> Int? {
     var digits = s
-    for suffix in ["st", "nd", "rd", "th"] where digits.hasSuffix(suffix) { digits = String(digits.dropLast(2)) }
+    for suffix in ["st", "nd", "rd", "th"] where digits.hasSuffix(suffix) {
+      digits = String(digits.dropLast(2))
+    }
     guard !digits.isEmpty, digits.count <= 2, digits.allSatisfy(\.isNumber) else { return nil }
     return Int(digits)
   }
@@ -238,16 +271,22 @@ public enum DateExtractor {
       let nextIdx = scalars.index(after: idx)
       let following: Unicode.Scalar? = nextIdx < text.endIndex ? scalars[nextIdx] : nil
       let isWordChar = c.properties.isAlphabetic || ("0"..."9").contains(c)
-      let joiner = (c == "/" || c == "-" || c == "'" || c == ":" || c == ".")
+      let joiner =
+        (c == "/" || c == "-" || c == "'" || c == ":" || c == ".")
         && prev.map { $0.properties.isAlphabetic || ("0"..."9").contains($0) } == true
-        && following.map { ("0"..."9").contains($0) || (c != "." && c != ":" && $0.properties.isAlphabetic) } == true
-        && !(c == "." && !(("0"..."9").contains(prev ?? " ") && ("0"..."9").contains(following ?? " ")))
+        && following.map {
+          ("0"..."9").contains($0) || (c != "." && c != ":" && $0.properties.isAlphabetic)
+        } == true
+        && !(c == "."
+          && !(("0"..."9").contains(prev ?? " ") && ("0"..."9").contains(following ?? " ")))
       if isWordChar || (joiner && !word.isEmpty) {
         if word.isEmpty { start = idx }
         word += String(c).lowercased()
       } else {
         flush(idx)
-        if c == "." || c == "!" || c == "?" || c == ";" || c == "," || c == "\n" || c == "\r" { boundary() }
+        if c == "." || c == "!" || c == "?" || c == ";" || c == "," || c == "\n" || c == "\r" {
+          boundary()
+        }
       }
       prev = c
       idx = nextIdx

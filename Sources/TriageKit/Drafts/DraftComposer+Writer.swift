@@ -43,8 +43,12 @@ struct StatementWriter {
         let sources = story.flatMap { facts.sources(of: $0) }
         let values = reasonValues(lead, file: file)
         let eta = reasonDate(file)
-        let said = say(file, "happening", topic: "what is happening (\(codes))", layout: .paragraph, values: values, eta: eta, extra: sources)
-        say(file, "doing", topic: "what we are doing (\(codes))", layout: said ? .sentence : .paragraph, values: values, eta: eta, extra: sources)
+        let said = say(
+          file, "happening", topic: "what is happening (\(codes))", layout: .paragraph,
+          values: values, eta: eta, extra: sources)
+        say(
+          file, "doing", topic: "what we are doing (\(codes))",
+          layout: said ? .sentence : .paragraph, values: values, eta: eta, extra: sources)
       }
     }
     say(general, "next_update", topic: "next update", layout: .paragraph)
@@ -93,13 +97,17 @@ struct StatementWriter {
     } else {
       if facts.shipped { say(general, "shipped", topic: "shipped", layout: .paragraph) }
       if facts.relevant.isEmpty {
-        if !facts.shipped { say(general, "nothing_blocking", topic: "nothing blocking", layout: .paragraph) }
+        if !facts.shipped {
+          say(general, "nothing_blocking", topic: "nothing blocking", layout: .paragraph)
+        }
         say(general, "outlook_none", topic: "outlook", layout: .sentence)
       } else {
         say(general, "blockers_heading", topic: "blockers", layout: .paragraph)
         for b in facts.relevant {
           guard let file = reasonFile(b.code) else { continue }
-          say(file, "blocker", topic: "blocker (\(b.code))", layout: .bullet, values: reasonValues(b, file: file), eta: reasonDate(file), extra: facts.sources(of: b))
+          say(
+            file, "blocker", topic: "blocker (\(b.code))", layout: .bullet,
+            values: reasonValues(b, file: file), eta: reasonDate(file), extra: facts.sources(of: b))
         }
         say(general, "outlook_heading", topic: "outlook", layout: .paragraph)
         var told = Set<String>()
@@ -107,10 +115,14 @@ struct StatementWriter {
           guard let file = reasonFile(b.code) else { continue }
           let values = reasonValues(b, file: file)
           let eta = reasonDate(file)
-          guard let (text, _) = file.say("outlook", values: values, holds: { holds($0, eta: eta) }), told.insert(text).inserted else {
+          guard let (text, _) = file.say("outlook", values: values, holds: { holds($0, eta: eta) }),
+            told.insert(text).inserted
+          else {
             continue
           }
-          say(file, "outlook", topic: "outlook (\(b.code))", layout: .bullet, values: values, eta: eta, extra: facts.sources(of: b))
+          say(
+            file, "outlook", topic: "outlook (\(b.code))", layout: .bullet, values: values,
+            eta: eta, extra: facts.sources(of: b))
         }
       }
     }
@@ -123,23 +135,31 @@ struct StatementWriter {
 
   /// The date a reason's template accepts (its `dates` kinds), if the data supports one.
   func reasonDate(_ file: TemplateFile) -> SupportedDate? {
-    SupportedDate.Kind.allCases.lazy.filter { file.dates.contains($0) }.compactMap { facts.dates[$0] }.first
+    SupportedDate.Kind.allCases.lazy.filter { file.dates.contains($0) }.compactMap {
+      facts.dates[$0]
+    }.first
   }
 
   /// Renders a section and appends it as a statement with its sources; false when nothing was said.
   @discardableResult
   mutating func say(
-    _ file: TemplateFile, _ section: String, topic: String, layout: DraftLayout, values: [String: String]? = nil,
+    _ file: TemplateFile, _ section: String, topic: String, layout: DraftLayout,
+    values: [String: String]? = nil,
     eta: SupportedDate? = nil, extra: [DraftSource] = []
   ) -> Bool {
     // General sections: a delivery date for the customer; any supported date for sales.
-    let eta = values == nil ? (facts.dates[.delivery] ?? (audience == .sales ? facts.dates[.restock] : nil)) : eta
+    let eta =
+      values == nil
+      ? (facts.dates[.delivery] ?? (audience == .sales ? facts.dates[.restock] : nil)) : eta
     var v = values ?? base
     if let eta, let d = eta.day {
       v["eta"] = facts.relativeDay(d, audience)
-      v["eta_basis"] = "\(eta.kind == .restock ? "restock" : "delivery") per \(eta.source): \"\(eta.phrase)\""
+      v["eta_basis"] =
+        "\(eta.kind == .restock ? "restock" : "delivery") per \(eta.source): \"\(eta.phrase)\""
     }
-    guard let (text, variant) = file.say(section, values: v, holds: { holds($0, eta: eta) }) else { return false }
+    guard let (text, variant) = file.say(section, values: v, holds: { holds($0, eta: eta) }) else {
+      return false
+    }
     guard !text.isEmpty else { return false }
     var sources: [DraftSource] = []
     for p in variant.placeholders { sources += placeholderSources(p, eta: eta, code: file.code) }
@@ -158,7 +178,8 @@ struct StatementWriter {
     case "shipped": value = f.shipped
     case "unshipped": value = !f.shipped
     case "late":
-      value = f.shipped && (f.shipment.map { s in f.order.cutoffAt.map { s.at > $0 } ?? false } ?? false)
+      value =
+        f.shipped && (f.shipment.map { s in f.order.cutoffAt.map { s.at > $0 } ?? false } ?? false)
     case "preparing": value = !f.shipped && [.released, .pickable, .picked].contains(f.progress)
     case "packed": value = !f.shipped && [.packed, .readyForCarrier].contains(f.progress)
     case "dated": value = eta?.day != nil
@@ -166,7 +187,9 @@ struct StatementWriter {
     case "business": value = f.name.isBusiness
     case "customer_asked": value = f.view.blockers.contains { $0.code == "customer_change" }
     case "customer_wrote": value = f.customerNote != nil
-    case "cutoff_today": value = f.order.cutoffAt.map { f.policy.localDay($0) == f.policy.localDay(f.view.now) } ?? false
+    case "cutoff_today":
+      value =
+        f.order.cutoffAt.map { f.policy.localDay($0) == f.policy.localDay(f.view.now) } ?? false
     case "cutoff_passed": value = f.order.cutoffAt.map { $0 <= f.view.now } ?? false
     case "cancelled": value = f.cancelled
     case "blocked": value = !f.relevant.isEmpty
@@ -206,7 +229,9 @@ struct StatementWriter {
     if let s = b.firstSeen { v["since"] = facts.day(facts.policy.localDay(s), .sales) }
     let skus = facts.skus(of: b)
     if !skus.isEmpty { v["skus"] = skus.joined(separator: ", ") }
-    if let e = b.evidence.last(where: { $0.terms.isEmpty && $0.status == .open && facts.noteByID[$0.source] == nil }) {
+    if let e = b.evidence.last(where: {
+      $0.terms.isEmpty && $0.status == .open && facts.noteByID[$0.source] == nil
+    }) {
       v["detail"] = e.detail
     }
     return v
@@ -225,17 +250,34 @@ struct StatementWriter {
       return eta.map { [f.dateSource($0)] } ?? []
     case "next_update":
       let at = f.policy.nextUpdate(after: f.view.now)
-      return [f.source("policy:next_update", "\(f.policy.nextUpdateText) (\(f.policy.file)): due \(f.siteTime(at))")]
+      return [
+        f.source(
+          "policy:next_update",
+          "\(f.policy.nextUpdateText) (\(f.policy.file)): due \(f.siteTime(at))")
+      ]
     case "carrier", "tracking":
       let o = f.order
-      return [f.source(f.orderSource, "carrier \(o.carrier.isEmpty ? "–" : o.carrier), tracking \(o.tracking.isEmpty ? "–" : o.tracking)")]
+      return [
+        f.source(
+          f.orderSource,
+          "carrier \(o.carrier.isEmpty ? "–" : o.carrier), tracking \(o.tracking.isEmpty ? "–" : o.tracking)"
+        )
+      ]
     case "ship_date":
       return f.shipmentSource.map { [$0] } ?? []
     case "priority", "channel":
       let o = f.order
-      return [f.source(f.orderSource, "priority \(o.priority.isEmpty ? "–" : o.priority), channel \(o.channel.isEmpty ? "–" : o.channel)")]
+      return [
+        f.source(
+          f.orderSource,
+          "priority \(o.priority.isEmpty ? "–" : o.priority), channel \(o.channel.isEmpty ? "–" : o.channel)"
+        )
+      ]
     case "state", "state_reason", "progress":
-      return [f.statusSource, f.source(f.orderSource, "state \(f.view.state.rawValue): \(f.view.stateReason)")]
+      return [
+        f.statusSource,
+        f.source(f.orderSource, "state \(f.view.state.rawValue): \(f.view.stateReason)"),
+      ]
     case "promise", "promise_reason":
       return [f.datesSource, f.promiseSource]
     case "owner", "label", "code":

@@ -37,8 +37,11 @@ public struct DraftComposer {
     var warnings = writer.warnings
     if audience == .support {
       let text = Draft.layout(writer.statements)
-      let leaks = InternalIdentifiers.find(InternalIdentifiers.collect(view, lexicon: lexicon), in: text)
-      for l in leaks { warnings.append("the support text names the internal \(l.kind) '\(l.text)'") }
+      let leaks = InternalIdentifiers.find(
+        InternalIdentifiers.collect(view, lexicon: lexicon), in: text)
+      for l in leaks {
+        warnings.append("the support text names the internal \(l.kind) '\(l.text)'")
+      }
     }
     return Draft(
       orderID: view.order.orderID, audience: audience, statements: writer.statements,
@@ -76,7 +79,9 @@ struct OrderFacts {
     name = CustomerName(o.customer, channel: o.channel, policy: policy)
     lines = view.lines
     shipped = Reconciler.shipped(o, view.lines)
-    shipment = try store.events(ref: o.orderID).filter { $0.type == "shipment" && $0.status == "ok" }.max { $0.at < $1.at }
+    shipment = try store.events(ref: o.orderID).filter {
+      $0.type == "shipment" && $0.status == "ok"
+    }.max { $0.at < $1.at }
     progress = OrderAnalyzer.progress(o, view.lines).0
     var skus: [String: [String]] = [:]
     var byID: [String: StoredNote] = [:]
@@ -111,27 +116,33 @@ struct OrderFacts {
     var mentions: [SupportedDate] = []
     func scan(_ n: StoredNote) {
       mentions += DateExtractor.mentions(
-        in: n.text, writtenAt: n.createdAt, writtenDay: policy.localDay(n.createdAt), source: n.noteID,
+        in: n.text, writtenAt: n.createdAt, writtenDay: policy.localDay(n.createdAt),
+        source: n.noteID,
         businessDays: policy.businessDays)
     }
     view.notes.forEach(scan)
     let cancelled = view.state == .cancelled
     if !shipped && !cancelled {
       var seen = Set(view.notes.map(\.noteID))
-      let waiting = Set(view.lines.filter { ($0.picked ?? 0) < ($0.ordered ?? 0) || $0.picked == nil }.map(\.sku))
+      let waiting = Set(
+        view.lines.filter { ($0.picked ?? 0) < ($0.ordered ?? 0) || $0.picked == nil }.map(\.sku))
       for sku in waiting.sorted() {
         for n in try store.notes(mentioning: sku, kind: .sku) where seen.insert(n.noteID).inserted {
           // Only the restock dates of a SKU note speak for this order.
           mentions += DateExtractor.mentions(
-            in: n.text, writtenAt: n.createdAt, writtenDay: policy.localDay(n.createdAt), source: n.noteID,
+            in: n.text, writtenAt: n.createdAt, writtenDay: policy.localDay(n.createdAt),
+            source: n.noteID,
             businessDays: policy.businessDays
           ).filter { $0.kind == .restock }
         }
-        for e in try store.events(ref: sku) where e.type == "receipt" && e.status == "ok" && e.at > view.now {
+        for e in try store.events(ref: sku)
+        where e.type == "receipt" && e.status == "ok" && e.at > view.now {
           let qty = e.qty.map { " of \($0)" } ?? ""
-          mentions.append(SupportedDate(
-            kind: .restock, day: policy.localDay(e.at), source: e.source,
-            phrase: "receipt\(qty) \(sku) scheduled \(Timestamp.format(seconds: e.at))", at: e.at))
+          mentions.append(
+            SupportedDate(
+              kind: .restock, day: policy.localDay(e.at), source: e.source,
+              phrase: "receipt\(qty) \(sku) scheduled \(Timestamp.format(seconds: e.at))", at: e.at)
+          )
         }
       }
     }
@@ -142,9 +153,12 @@ struct OrderFacts {
       // otherwise the latest mention wins, and in one note the last.
       func written(_ m: SupportedDate) -> Int64 { min(m.at, view.now) }
       let list = mentions.enumerated().filter { $0.element.kind == kind }
-      guard let last = list.max(by: { a, b in
-        written(a.element) != written(b.element) ? written(a.element) < written(b.element) : a.offset < b.offset
-      })?.element else { continue }
+      guard
+        let last = list.max(by: { a, b in
+          written(a.element) != written(b.element)
+            ? written(a.element) < written(b.element) : a.offset < b.offset
+        })?.element
+      else { continue }
       if let d = last.day, d >= today { out[kind] = last }
     }
     return out
@@ -176,13 +190,16 @@ struct OrderFacts {
     let today = policy.localDay(view.now)
     switch (policy.nextUpdate, audience) {
     case (.within(let s), .support):
-      return s % 3600 == 0 ? "within \(s / 3600) hours" : "by \(DraftCalendar.clock(policy.localTimeOfDay(at))) on \(day(d, .support))"
+      return s % 3600 == 0
+        ? "within \(s / 3600) hours"
+        : "by \(DraftCalendar.clock(policy.localTimeOfDay(at))) on \(day(d, .support))"
     case (.endOfBusinessDay, .support):
       if d == today { return "by the end of the day today" }
       if d == today + 1 { return "by the end of the day tomorrow" }
       return "by the end of the day on \(day(d, .support))"
     case (_, .sales):
-      return "by \(DraftCalendar.clock(policy.localTimeOfDay(at))) \(policy.zoneName) \(day(d, .sales))"
+      return
+        "by \(DraftCalendar.clock(policy.localTimeOfDay(at))) \(policy.zoneName) \(day(d, .sales))"
     }
   }
 
@@ -190,7 +207,8 @@ struct OrderFacts {
     guard let c = order.cutoffAt else { return nil }
     let left = c - view.now
     let rel = left >= 0 ? "in \(Duration.describe(left))" : "\(Duration.describe(-left)) ago"
-    return "\(day(policy.localDay(c), .sales)) \(DraftCalendar.clock(policy.localTimeOfDay(c))) \(policy.zoneName), \(rel)"
+    return
+      "\(day(policy.localDay(c), .sales)) \(DraftCalendar.clock(policy.localTimeOfDay(c))) \(policy.zoneName), \(rel)"
   }
 
   static func stateWords(_ s: OrderState) -> String {
@@ -228,41 +246,54 @@ struct OrderFacts {
     let hh = tod / 3600
     let mm = tod % 3600 / 60
     let clock = (hh < 10 ? "0" : "") + "\(hh):" + (mm < 10 ? "0" : "") + "\(mm)"
-    return "\(Timestamp.format(seconds: t)) (site \(Timestamp.formatDate(day: policy.localDay(t))) \(clock))"
+    return
+      "\(Timestamp.format(seconds: t)) (site \(Timestamp.formatDate(day: policy.localDay(t))) \(clock))"
   }
 
   var orderSource: String { "orders.csv:\(order.orderID)" }
 
   var customerSource: DraftSource {
-    source(orderSource, "customer '\(order.customer)'\(order.channel.isEmpty ? "" : " (\(order.channel))")")
+    source(
+      orderSource,
+      "customer '\(order.customer)'\(order.channel.isEmpty ? "" : " (\(order.channel))")")
   }
 
   var datesSource: DraftSource {
     let promise = order.promiseDate.map { Timestamp.formatDate(day: $0) } ?? "–"
-    return source(orderSource, "promise_date \(promise), cutoff \(order.cutoffAt.map(siteTime) ?? "–")")
+    return source(
+      orderSource, "promise_date \(promise), cutoff \(order.cutoffAt.map(siteTime) ?? "–")")
   }
 
   var statusSource: DraftSource {
     let o = order
-    return source(orderSource, "ERP \(o.erpStatus), WMS \(o.wmsStatus.isEmpty ? "–" : o.wmsStatus), storefront \(o.storefrontStatus)")
+    return source(
+      orderSource,
+      "ERP \(o.erpStatus), WMS \(o.wmsStatus.isEmpty ? "–" : o.wmsStatus), storefront \(o.storefrontStatus)"
+    )
   }
 
   /// The promise rule's verdict (ARCHITECTURE.md, "Promise status"), at the time drafted for.
   var promiseSource: DraftSource {
-    source(orderSource, "promise \(view.promise.rawValue) at \(Timestamp.format(seconds: view.now)): \(view.promiseReason)")
+    source(
+      orderSource,
+      "promise \(view.promise.rawValue) at \(Timestamp.format(seconds: view.now)): \(view.promiseReason)"
+    )
   }
 
   var shipmentSource: DraftSource? {
     shipment.map { source($0.source, "shipment \($0.status) at \(siteTime($0.at))") }
   }
 
-  func source(_ ref: String, _ detail: String) -> DraftSource { DraftSource(ref: ref, detail: detail) }
+  func source(_ ref: String, _ detail: String) -> DraftSource {
+    DraftSource(ref: ref, detail: detail)
+  }
 
   /// How a note reads as a source: `wms note 2026-11-23 12:35 by rf-114: "picked 2 of 6 ..."`.
   func noteDetail(_ n: StoredNote) -> String {
     var text = n.text.replacingOccurrences(of: "\n", with: " ")
     if text.count > 140 { text = String(text.prefix(137)) + "..." }
-    let when = Timestamp.format(seconds: n.createdAt).dropLast(4).replacingOccurrences(of: "T", with: " ")
+    let when = Timestamp.format(seconds: n.createdAt).dropLast(4).replacingOccurrences(
+      of: "T", with: " ")
     return "\(n.source) note \(when)\(n.author.isEmpty ? "" : " by \(n.author)"): \"\(text)\""
   }
 
@@ -290,7 +321,9 @@ struct OrderFacts {
     var out: [String] = []
     func add(_ s: String) { if !s.isEmpty && !out.contains(s) { out.append(s) } }
     for ref in b.sources {
-      if ref.hasPrefix("lines.csv:"), let slash = ref.lastIndex(of: "/"), let n = Int(ref[ref.index(after: slash)...]) {
+      if ref.hasPrefix("lines.csv:"), let slash = ref.lastIndex(of: "/"),
+        let n = Int(ref[ref.index(after: slash)...])
+      {
         if let l = lines.first(where: { $0.lineNo == n }) { add(l.sku) }
       } else if ref.hasPrefix("inventory.csv:") {
         add(String(ref.dropFirst("inventory.csv:".count)))

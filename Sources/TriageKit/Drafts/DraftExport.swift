@@ -7,13 +7,16 @@ public enum DraftExport {
   }
 
   public static let csvColumns = [
-    "id", "order_id", "audience", "version", "status", "stale", "approved_by", "approved_at", "text", "sources",
+    "id", "order_id", "audience", "version", "status", "stale", "approved_by", "approved_at",
+    "text", "sources",
   ]
 
   /// Writes the drafts; the caller passes only approved ones (`DraftReview.approved`).
   ///
   /// - Parameter approvals: who approved each draft and when, by draft id.
-  public static func render(_ drafts: [StoredDraft], approvals: [Int64: DraftAuditEntry], format: Format) -> [UInt8] {
+  public static func render(
+    _ drafts: [StoredDraft], approvals: [Int64: DraftAuditEntry], format: Format
+  ) -> [UInt8] {
     switch format {
     case .jsonl:
       var w = JSONWriter()
@@ -27,8 +30,10 @@ public enum DraftExport {
       for d in drafts {
         let a = approvals[d.id]
         out += csvRow([
-          String(d.id), d.orderID, d.audience.rawValue, String(d.version), d.status.rawValue, d.isStale ? "true" : "false",
-          a?.who ?? "", a.map { Timestamp.format(seconds: $0.at) } ?? "", d.text, d.sources.joined(separator: " "),
+          String(d.id), d.orderID, d.audience.rawValue, String(d.version), d.status.rawValue,
+          d.isStale ? "true" : "false",
+          a?.who ?? "", a.map { Timestamp.format(seconds: $0.at) } ?? "", d.text,
+          d.sources.joined(separator: " "),
         ])
       }
       return out
@@ -71,7 +76,9 @@ public enum DraftExport {
     for (i, cell) in cells.enumerated() {
       if i > 0 { out.append(ASCII.comma) }
       let safe = guardFormula(cell)
-      let needsQuotes = safe.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" } || safe.first == " " || safe.last == " "
+      let needsQuotes =
+        safe.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" } || safe.first == " "
+        || safe.last == " "
       if needsQuotes {
         out.append(ASCII.quote)
         for b in safe.utf8 {

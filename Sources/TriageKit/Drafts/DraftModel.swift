@@ -26,7 +26,9 @@ public struct DraftSource: Sendable, Equatable, Hashable {
     var out: [DraftSource] = []
     for s in sources {
       if let i = out.firstIndex(where: { $0.ref == s.ref }) {
-        if !s.detail.isEmpty && !out[i].detail.contains(s.detail) { out[i].detail += "; " + s.detail }
+        if !s.detail.isEmpty && !out[i].detail.contains(s.detail) {
+          out[i].detail += "; " + s.detail
+        }
       } else {
         out.append(s)
       }
@@ -55,7 +57,9 @@ public struct DraftStatement: Sendable, Equatable {
   public var layout: DraftLayout
   public var sources: [DraftSource]
 
-  public init(topic: String, text: String, layout: DraftLayout = .paragraph, sources: [DraftSource] = []) {
+  public init(
+    topic: String, text: String, layout: DraftLayout = .paragraph, sources: [DraftSource] = []
+  ) {
     self.topic = topic
     self.text = text
     self.layout = layout
@@ -115,7 +119,8 @@ public struct Draft: Sendable, Equatable {
   public var warnings: [String]
 
   public init(
-    orderID: String, audience: DraftAudience, statements: [DraftStatement], fingerprint: OrderFingerprint,
+    orderID: String, audience: DraftAudience, statements: [DraftStatement],
+    fingerprint: OrderFingerprint,
     composedFor: Int64, warnings: [String] = []
   ) {
     self.orderID = orderID
@@ -218,7 +223,10 @@ public struct StoredDraft: Sendable, Equatable {
 
   /// Every source behind the draft, each once.
   public var sources: [String] {
-    Draft(orderID: orderID, audience: audience, statements: statements, fingerprint: fingerprint, composedFor: composedFor).sources
+    Draft(
+      orderID: orderID, audience: audience, statements: statements, fingerprint: fingerprint,
+      composedFor: composedFor
+    ).sources
   }
 }
 

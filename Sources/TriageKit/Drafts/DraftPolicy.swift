@@ -49,29 +49,40 @@ public struct DraftPolicy: Sendable, Equatable {
       let f = line.fields
       func need(_ n: Int, _ usage: String) throws(TriageError) {
         guard f.count == n else {
-          throw .data("expected '\(usage)'", at: f.count > n ? line.location(file, field: n) : line.endLocation(file))
+          throw .data(
+            "expected '\(usage)'",
+            at: f.count > n ? line.location(file, field: n) : line.endLocation(file))
         }
       }
       func clock(_ i: Int) throws(TriageError) -> Int64 {
         let parts = f[i].text.split(separator: ":")
-        guard parts.count == 2, let h = Int64(parts[0]), let m = Int64(parts[1]), (0...24).contains(h), (0..<60).contains(m) else {
-          throw .data("expected a time of day such as '17:00', found '\(f[i].text)'", at: line.location(file, field: i))
+        guard parts.count == 2, let h = Int64(parts[0]), let m = Int64(parts[1]),
+          (0...24).contains(h), (0..<60).contains(m)
+        else {
+          throw .data(
+            "expected a time of day such as '17:00', found '\(f[i].text)'",
+            at: line.location(file, field: i))
         }
         return h * 3600 + m * 60
       }
       switch f[0].text {
       case "utc_offset":
         guard f.count == 2 || f.count == 3 else {
-          throw .data("expected 'utc_offset +HH:MM [NAME]'", at: line.location(file, field: min(f.count - 1, 3)))
+          throw .data(
+            "expected 'utc_offset +HH:MM [NAME]'",
+            at: line.location(file, field: min(f.count - 1, 3)))
         }
         let t = f[1].text
         guard let sign = t.first, sign == "+" || sign == "-" else {
-          throw .data("expected an offset such as '-05:00', found '\(t)'", at: line.location(file, field: 1))
+          throw .data(
+            "expected an offset such as '-05:00', found '\(t)'", at: line.location(file, field: 1))
         }
         let body = String(t.dropFirst())
         let parts = body.split(separator: ":")
-        guard parts.count == 2, let h = Int64(parts[0]), let m = Int64(parts[1]), h <= 14, m < 60 else {
-          throw .data("expected an offset such as '-05:00', found '\(t)'", at: line.location(file, field: 1))
+        guard parts.count == 2, let h = Int64(parts[0]), let m = Int64(parts[1]), h <= 14, m < 60
+        else {
+          throw .data(
+            "expected an offset such as '-05:00', found '\(t)'", at: line.location(file, field: 1))
         }
         p.utcOffset = (sign == "-" ? -1 : 1) * (h * 3600 + m * 60)
         if f.count == 3 { p.zoneName = f[2].text }
@@ -83,7 +94,9 @@ public struct DraftPolicy: Sendable, Equatable {
           throw .data("business hours must end after they start", at: line.location(file, field: 2))
         }
       case "business_days":
-        guard f.count >= 2 else { throw .data("expected 'business_days mon tue ...'", at: line.endLocation(file)) }
+        guard f.count >= 2 else {
+          throw .data("expected 'business_days mon tue ...'", at: line.endLocation(file))
+        }
         p.businessDays = []
         for i in 1..<f.count {
           guard let d = weekdays.firstIndex(of: f[i].text.lowercased()) else {
@@ -100,16 +113,22 @@ public struct DraftPolicy: Sendable, Equatable {
           do {
             p.nextUpdate = .within(try Timestamp.parseDuration(f[2].text))
           } catch {
-            throw .data("expected a duration such as '24h', found '\(f[2].text)'", at: line.location(file, field: 2))
+            throw .data(
+              "expected a duration such as '24h', found '\(f[2].text)'",
+              at: line.location(file, field: 2))
           }
         } else {
-          throw .data("expected 'next_update end_of_business_day' or 'next_update within DURATION'", at: line.location(file, field: 1))
+          throw .data(
+            "expected 'next_update end_of_business_day' or 'next_update within DURATION'",
+            at: line.location(file, field: 1))
         }
         p.nextUpdateText = f.map(\.text).joined(separator: " ")
       case "min_notice":
         try need(2, "min_notice DURATION")
         do { p.minNotice = try Timestamp.parseDuration(f[1].text) } catch {
-          throw .data("expected a duration such as '1h', found '\(f[1].text)'", at: line.location(file, field: 1))
+          throw .data(
+            "expected a duration such as '1h', found '\(f[1].text)'",
+            at: line.location(file, field: 1))
         }
       case "business_channel":
         try need(2, "business_channel CHANNEL")
@@ -121,8 +140,13 @@ public struct DraftPolicy: Sendable, Equatable {
         try need(3, "owner OWNER \"plain name\"")
         p.ownerNames[f[1].text] = f[2].text
       default:
-        let keys = ["utc_offset", "business_hours", "business_days", "next_update", "min_notice", "business_channel", "business_word", "owner"]
-        throw .data("unknown policy setting '\(f[0].text)'\(Suggest.didYouMean(f[0].text, in: keys))", at: line.location(file, field: 0))
+        let keys = [
+          "utc_offset", "business_hours", "business_days", "next_update", "min_notice",
+          "business_channel", "business_word", "owner",
+        ]
+        throw .data(
+          "unknown policy setting '\(f[0].text)'\(Suggest.didYouMean(f[0].text, in: keys))",
+          at: line.location(file, field: 0))
       }
     }
     return p
@@ -134,15 +158,21 @@ public struct DraftPolicy: Sendable, Equatable {
   public func localDay(_ t: Int64) -> Int64 { Timestamp.day(ofSeconds: t + utcOffset) }
 
   /// Seconds after site-local midnight of an instant.
-  public func localTimeOfDay(_ t: Int64) -> Int64 { t + utcOffset - localDay(t) * Timestamp.secondsPerDay }
+  public func localTimeOfDay(_ t: Int64) -> Int64 {
+    t + utcOffset - localDay(t) * Timestamp.secondsPerDay
+  }
 
   /// 0 = Monday ... 6 = Sunday.
   public static func weekday(ofDay d: Int64) -> Int { Int(((d + 3) % 7 + 7) % 7) }
 
   /// The instant of a site-local time on a site-local day.
-  public func instant(day: Int64, time: Int64) -> Int64 { day * Timestamp.secondsPerDay + time - utcOffset }
+  public func instant(day: Int64, time: Int64) -> Int64 {
+    day * Timestamp.secondsPerDay + time - utcOffset
+  }
 
-  public func isBusinessDay(_ d: Int64) -> Bool { businessDays.contains(DraftPolicy.weekday(ofDay: d)) }
+  public func isBusinessDay(_ d: Int64) -> Bool {
+    businessDays.contains(DraftPolicy.weekday(ofDay: d))
+  }
 
   /// When the next update is due, by the policy, for a draft made at `now`.
   public func nextUpdate(after now: Int64) -> Int64 {
@@ -170,9 +200,12 @@ public struct DraftPolicy: Sendable, Equatable {
 
 /// Calendar words for drafts, in English.
 public enum DraftCalendar {
-  public static let weekdayNames = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+  public static let weekdayNames = [
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+  ]
   public static let monthNames = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October",
     "November", "December",
   ]
 
@@ -185,7 +218,8 @@ public enum DraftCalendar {
   /// `Tue Dec 1` (for internal briefs).
   public static func short(day: Int64) -> String {
     let c = Timestamp.civil(day: day)
-    return "\(weekdayNames[DraftPolicy.weekday(ofDay: day)].prefix(3)) \(monthNames[c.month - 1].prefix(3)) \(c.day)"
+    return
+      "\(weekdayNames[DraftPolicy.weekday(ofDay: day)].prefix(3)) \(monthNames[c.month - 1].prefix(3)) \(c.day)"
   }
 
   /// `5:00 pm` from seconds after midnight.

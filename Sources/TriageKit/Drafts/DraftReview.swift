@@ -38,7 +38,8 @@ public struct DraftReview {
   public func save(_ d: Draft, by: String, at: Int64) throws(TriageError) -> StoredDraft {
     let id = try store.db.transaction { () throws(TriageError) -> Int64 in
       let version = try store.latestVersion(order: d.orderID, audience: d.audience) + 1
-      return try store.insertDraft(d, text: d.text, version: version, parent: nil, edited: false, by: by, at: at, note: "")
+      return try store.insertDraft(
+        d, text: d.text, version: version, parent: nil, edited: false, by: by, at: at, note: "")
     }
     return try draft(id)
   }
@@ -54,12 +55,15 @@ public struct DraftReview {
 
   /// Drafts, newest first. `status` may be a stored status or `stale` (drafts waiting for review
   /// whose order moved on).
-  public func list(status: String? = nil, order: String? = nil) throws(TriageError) -> [StoredDraft] {
+  public func list(status: String? = nil, order: String? = nil) throws(TriageError) -> [StoredDraft]
+  {
     let stored: DraftStatus?
     if let status, status != "stale" {
       guard let s = DraftStatus(rawValue: status) else {
         let names = DraftStatus.allCases.map(\.rawValue) + ["stale"]
-        throw .usage("unknown draft status '\(status)'\(Suggest.didYouMean(status, in: names)); expected \(names.joined(separator: ", "))")
+        throw .usage(
+          "unknown draft status '\(status)'\(Suggest.didYouMean(status, in: names)); expected \(names.joined(separator: ", "))"
+        )
       }
       stored = s
     } else {
@@ -83,21 +87,27 @@ public struct DraftReview {
 
   /// Approves a draft. Refuses one that is not waiting for review, and a stale one unless
   /// `force`. An earlier approved draft of the same order and audience becomes `superseded`.
-  public func approve(_ id: Int64, by: String, at: Int64, force: Bool = false, note: String = "") throws(TriageError)
+  public func approve(_ id: Int64, by: String, at: Int64, force: Bool = false, note: String = "")
+    throws(TriageError)
     -> StoredDraft
   {
     let d = try draft(id)
     guard d.status == .draft else {
-      throw .failure("draft \(id) is \(d.status.rawValue), not waiting for review; only a draft can be approved")
+      throw .failure(
+        "draft \(id) is \(d.status.rawValue), not waiting for review; only a draft can be approved")
     }
     if let why = d.staleBecause, !force {
       throw .failure(
-        "draft \(id) is stale: the order changed since it was written (\(why)); write a new one with 'triage draft \(d.orderID) --for \(d.audience.rawValue)', or approve anyway with --force")
+        "draft \(id) is stale: the order changed since it was written (\(why)); write a new one with 'triage draft \(d.orderID) --for \(d.audience.rawValue)', or approve anyway with --force"
+      )
     }
     try store.db.transaction { () throws(TriageError) in
-      for other in try store.storedDrafts(status: .approved, order: d.orderID) where other.audience == d.audience && other.id != id {
+      for other in try store.storedDrafts(status: .approved, order: d.orderID)
+      where other.audience == d.audience && other.id != id {
         try store.updateDraft(other.id, status: .superseded, by: by, at: at)
-        try store.addDraftAudit(other.id, at: at, who: by, action: "superseded", from: "approved", to: "superseded", note: "by draft \(id)", text: nil)
+        try store.addDraftAudit(
+          other.id, at: at, who: by, action: "superseded", from: "approved", to: "superseded",
+          note: "by draft \(id)", text: nil)
       }
       try store.updateDraft(id, status: .approved, by: by, at: at)
       let stale = d.staleBecause.map { "approved while stale (\($0))" }
@@ -109,17 +119,22 @@ public struct DraftReview {
   }
 
   /// Rejects a draft waiting for review, with a reason.
-  public func reject(_ id: Int64, why: String, by: String, at: Int64) throws(TriageError) -> StoredDraft {
+  public func reject(_ id: Int64, why: String, by: String, at: Int64) throws(TriageError)
+    -> StoredDraft
+  {
     let reason = why.trimmingCharacters(in: .whitespacesAndNewlines)
     guard !reason.isEmpty else { throw .usage("a rejection needs a reason: --why \"...\"") }
     let d = try draft(id)
     guard d.status == .draft else {
-      let hint = d.status == .approved ? "; approved drafts are frozen (edit it to make a new version)" : ""
+      let hint =
+        d.status == .approved ? "; approved drafts are frozen (edit it to make a new version)" : ""
       throw .failure("draft \(id) is \(d.status.rawValue), not waiting for review\(hint)")
     }
     try store.db.transaction { () throws(TriageError) in
       try store.updateDraft(id, status: .rejected, by: by, at: at)
-      try store.addDraftAudit(id, at: at, who: by, action: "rejected", from: "draft", to: "rejected", note: reason, text: nil)
+      try store.addDraftAudit(
+        id, at: at, who: by, action: "rejected", from: "draft", to: "rejected", note: reason,
+        text: nil)
     }
     return try draft(id)
   }
@@ -136,7 +151,9 @@ public struct DraftReview {
 
   /// Edits a draft's text: in place while it waits for review; as a new version when it is frozen
   /// (approved, rejected or superseded). The sources stay those of the composed draft.
-  public func edit(_ id: Int64, text newText: String, by: String, at: Int64) throws(TriageError) -> EditOutcome {
+  public func edit(_ id: Int64, text newText: String, by: String, at: Int64) throws(TriageError)
+    -> EditOutcome
+  {
     let text = DraftReview.normalize(newText)
     guard !text.isEmpty else { throw .usage("the edited text is empty; nothing was saved") }
     let d = try draft(id)
@@ -144,19 +161,23 @@ public struct DraftReview {
     if d.status == .draft {
       try store.db.transaction { () throws(TriageError) in
         try store.updateDraft(id, status: .draft, text: text, by: by, at: at)
-        try store.addDraftAudit(id, at: at, who: by, action: "edited", from: "draft", to: "draft", note: "", text: text)
+        try store.addDraftAudit(
+          id, at: at, who: by, action: "edited", from: "draft", to: "draft", note: "", text: text)
       }
       return .edited(try draft(id))
     }
     let newID = try store.db.transaction { () throws(TriageError) -> Int64 in
       let composed = Draft(
-        orderID: d.orderID, audience: d.audience, statements: d.statements, fingerprint: d.fingerprint,
+        orderID: d.orderID, audience: d.audience, statements: d.statements,
+        fingerprint: d.fingerprint,
         composedFor: d.composedFor)
       let version = try store.latestVersion(order: d.orderID, audience: d.audience) + 1
       let n = try store.insertDraft(
         composed, text: text, version: version, parent: id, edited: true, by: by, at: at,
         note: "new version of \(d.status.rawValue) draft \(id)")
-      try store.addDraftAudit(id, at: at, who: by, action: "revised", from: d.status.rawValue, to: d.status.rawValue, note: "edited as draft \(n)", text: nil)
+      try store.addDraftAudit(
+        id, at: at, who: by, action: "revised", from: d.status.rawValue, to: d.status.rawValue,
+        note: "edited as draft \(n)", text: nil)
       return n
     }
     return .newVersion(try draft(newID), from: id)
@@ -170,16 +191,20 @@ public struct DraftReview {
 
   /// Trailing spaces and blank lines at the ends removed, CRLF as LF: an editor's noise.
   public static func normalize(_ text: String) -> String {
-    let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
-      .map { line -> Substring in
-        var l = line
-        while l.last == " " || l.last == "\t" { l = l.dropLast() }
-        return l
-      }
+    let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(
+      separator: "\n", omittingEmptySubsequences: false
+    )
+    .map { line -> Substring in
+      var l = line
+      while l.last == " " || l.last == "\t" { l = l.dropLast() }
+      return l
+    }
     return lines.joined(separator: "\n").trimmingCharacters(in: .newlines)
   }
 
-  func checked(_ d: StoredDraft, _ cache: inout [String: OrderFingerprint?]) throws(TriageError) -> StoredDraft {
+  func checked(_ d: StoredDraft, _ cache: inout [String: OrderFingerprint?]) throws(TriageError)
+    -> StoredDraft
+  {
     var d = d
     let now: OrderFingerprint?
     if let c = cache[d.orderID] {
@@ -198,6 +223,8 @@ public struct DraftReview {
 
   func hint() throws(TriageError) -> String {
     let n = try store.storedDrafts().count
-    return n == 0 ? "; the store has no drafts yet (write one with 'triage draft ORDER --for support')" : "; see 'triage drafts'"
+    return n == 0
+      ? "; the store has no drafts yet (write one with 'triage draft ORDER --for support')"
+      : "; see 'triage drafts'"
   }
 }

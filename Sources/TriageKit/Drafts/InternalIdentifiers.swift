@@ -23,7 +23,8 @@ public struct InternalIdentifier: Sendable, Hashable, Comparable {
 public enum InternalIdentifiers {
   /// System and warehouse-software names a customer should never read.
   public static let systemNames = [
-    "WMS", "ERP", "RF", "EDI", "ASN", "856", "SSCC", "GS1", "ATP", "3PL", "LTL", "SKU", "PRO", "VNA",
+    "WMS", "ERP", "RF", "EDI", "ASN", "856", "SSCC", "GS1", "ATP", "3PL", "LTL", "SKU", "PRO",
+    "VNA",
   ]
 
   /// Everything internal that the order's notes and data name. Authors who are the customer
@@ -52,7 +53,9 @@ public enum InternalIdentifiers {
     }
     for name in systemNames { out.insert(.init(kind: "system", text: name)) }
     // A code that is one plain word ("damaged") is English, not jargon; "short_pick" is jargon.
-    for code in lexicon.codes where code.code.contains("_") { out.insert(.init(kind: "reason_code", text: code.code)) }
+    for code in lexicon.codes where code.code.contains("_") {
+      out.insert(.init(kind: "reason_code", text: code.code))
+    }
     return out.sorted()
   }
 
@@ -84,7 +87,8 @@ public enum InternalIdentifiers {
   static func stripParenthetical(_ s: String) -> String {
     let trimmed = s.trimmingCharacters(in: .whitespaces)
     if let open = trimmed.firstIndex(of: "("), trimmed.hasSuffix(")") {
-      let inner = trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)].lowercased()
+      let inner = trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]
+        .lowercased()
       if inner == "buyer" || inner == "customer" {
         return trimmed[..<open].trimmingCharacters(in: .whitespaces)
       }
@@ -108,8 +112,12 @@ public enum InternalIdentifiers {
       case "door" where nextIsRef, "induct" where nextIsRef, "spiral" where nextIsRef:
         out.append(("station", "\(w) \(next)"))
       default:
-        if lw.count >= 3, lw.hasPrefix("ps"), lw.dropFirst(2).allSatisfy(\.isNumber) { out.append(("station", w)) }
-        if lw.hasPrefix("t-"), lw.dropFirst(2).allSatisfy(\.isNumber), lw.count > 3 { out.append(("tote", w)) }
+        if lw.count >= 3, lw.hasPrefix("ps"), lw.dropFirst(2).allSatisfy(\.isNumber) {
+          out.append(("station", w))
+        }
+        if lw.hasPrefix("t-"), lw.dropFirst(2).allSatisfy(\.isNumber), lw.count > 3 {
+          out.append(("tote", w))
+        }
       }
     }
     return out

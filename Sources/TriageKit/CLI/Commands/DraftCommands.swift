@@ -7,12 +7,14 @@ public enum DraftCommands {
   /// Every command of the drafts stage, in the order `help` lists them.
   public static var all: [Command] {
     [
-      DraftCommand.command, DraftsCommand.command, ApproveCommand.command, EditCommand.command, RejectCommand.command,
+      DraftCommand.command, DraftsCommand.command, ApproveCommand.command, EditCommand.command,
+      RejectCommand.command,
       ExportCommand.command, ChangesCommand.command, ReviewCommand.command,
     ]
   }
 
-  static let byOption = OptionSpec("--by", value: "NAME", help: "Who does it (default: $TRIAGE_USER, else $USER).")
+  static let byOption = OptionSpec(
+    "--by", value: "NAME", help: "Who does it (default: $TRIAGE_USER, else $USER).")
 
   /// Who is acting: --by, else $TRIAGE_USER, else $USER.
   static func who(_ args: ParsedArguments, _ ctx: Context) -> String {
@@ -31,7 +33,8 @@ public enum DraftCommands {
   static func requireFileStore(_ ctx: Context, _ command: String) throws(TriageError) -> Store {
     guard let store = try fileStore(ctx) else {
       throw .usage(
-        "'\(command)' works on what a store keeps: pass --db FILE (a store made by 'triage ingest'); a data folder is read into memory and nothing is kept")
+        "'\(command)' works on what a store keeps: pass --db FILE (a store made by 'triage ingest'); a data folder is read into memory and nothing is kept"
+      )
     }
     return store
   }
@@ -41,12 +44,17 @@ public enum DraftCommands {
   }
 
   static func templates(_ ctx: Context) throws(TriageError) -> DraftTemplates {
-    try DraftTemplates.load(directory: try ctx.findLexiconDirectory(), codes: try ctx.lexicon().codes)
+    try DraftTemplates.load(
+      directory: try ctx.findLexiconDirectory(), codes: try ctx.lexicon().codes)
   }
 
   static func draftID(_ text: String) throws(TriageError) -> Int64 {
     let t = text.hasPrefix("#") ? String(text.dropFirst()) : text
-    guard let id = Int64(t), id > 0 else { throw .usage("expected a draft id (a number, as 'triage drafts' lists them), found '\(SafeText.escape(text))'") }
+    guard let id = Int64(t), id > 0 else {
+      throw .usage(
+        "expected a draft id (a number, as 'triage drafts' lists them), found '\(SafeText.escape(text))'"
+      )
+    }
     return id
   }
 
@@ -56,10 +64,14 @@ public enum DraftCommands {
   }
 
   /// The support-text leak check for an edited text.
-  static func leaks(in text: String, of d: StoredDraft, _ ctx: Context) throws(TriageError) -> [String] {
+  static func leaks(in text: String, of d: StoredDraft, _ ctx: Context) throws(TriageError)
+    -> [String]
+  {
     guard d.audience == .support, let order = try ctx.store().order(d.orderID) else { return [] }
     let view = try ctx.analyzer().view(of: order)
-    return InternalIdentifiers.find(InternalIdentifiers.collect(view, lexicon: try ctx.lexicon()), in: text).map {
+    return InternalIdentifiers.find(
+      InternalIdentifiers.collect(view, lexicon: try ctx.lexicon()), in: text
+    ).map {
       "the support text names the internal \($0.kind) '\($0.text)'"
     }
   }
@@ -75,10 +87,13 @@ public enum DraftCommands {
   }
 
   static func draftJSON(
-    id: Int64?, orderID: String, audience: DraftAudience, status: String, text: String, statements: [DraftStatement],
+    id: Int64?, orderID: String, audience: DraftAudience, status: String, text: String,
+    statements: [DraftStatement],
     extra: (inout JSONWriter) -> Void = { _ in }
   ) -> [UInt8] {
-    let d = Draft(orderID: orderID, audience: audience, statements: statements, fingerprint: OrderFingerprint(promise: "", blockers: []), composedFor: 0)
+    let d = Draft(
+      orderID: orderID, audience: audience, statements: statements,
+      fingerprint: OrderFingerprint(promise: "", blockers: []), composedFor: 0)
     var w = JSONWriter()
     w.raw("{\"id\":")
     if let id { w.int(Int(id)) } else { w.null() }
@@ -141,7 +156,10 @@ public enum DraftCommands {
   }
 
   static func storedJSON(_ d: StoredDraft, trail: [DraftAuditEntry]?) -> [UInt8] {
-    draftJSON(id: d.id, orderID: d.orderID, audience: d.audience, status: d.displayStatus, text: d.text, statements: d.statements) { w in
+    draftJSON(
+      id: d.id, orderID: d.orderID, audience: d.audience, status: d.displayStatus, text: d.text,
+      statements: d.statements
+    ) { w in
       w.raw(",\"review_status\":")
       w.string(d.status.rawValue)
       w.raw(",\"stale\":")
@@ -175,7 +193,8 @@ public enum DraftCommands {
   static func storedText(_ d: StoredDraft, trail: [DraftAuditEntry]?, ctx: Context) -> String {
     let width = ctx.terminalWidth ?? 100
     func bold(_ s: String) -> String { ctx.useColor ? Style.bold.apply(s) : s }
-    var head = "draft \(d.id) · \(d.orderID) · for \(d.audience.rawValue) · \(d.displayStatus) (version \(d.version)"
+    var head =
+      "draft \(d.id) · \(d.orderID) · for \(d.audience.rawValue) · \(d.displayStatus) (version \(d.version)"
     if let p = d.parent { head += ", from draft \(p)" }
     head += ")"
     var out = bold(head) + "\n"
@@ -184,10 +203,17 @@ public enum DraftCommands {
     out += sourcesText(d.statements, width: width, edited: d.edited)
     if let trail {
       out += "\n" + bold("trail") + "\n"
-      var t = Table([.init("when"), .init("who"), .init("action"), .init("status"), .init("note", flexible: true, minWidth: 12)])
+      var t = Table([
+        .init("when"), .init("who"), .init("action"), .init("status"),
+        .init("note", flexible: true, minWidth: 12),
+      ])
       for e in trail {
         let status = [e.fromStatus, e.toStatus].compactMap { $0 }
-        t.add([time(e.at), e.who, e.action, status.count == 2 && status[0] != status[1] ? "\(status[0]) → \(status[1])" : (status.last ?? ""), e.note])
+        t.add([
+          time(e.at), e.who, e.action,
+          status.count == 2 && status[0] != status[1]
+            ? "\(status[0]) → \(status[1])" : (status.last ?? ""), e.note,
+        ])
       }
       out += t.render(width: width)
     }
@@ -198,7 +224,9 @@ public enum DraftCommands {
 /// `triage draft ORDER --for support|sales`, and `triage draft show ID`.
 enum DraftCommand {
   static let spec = CommandSpec(
-    "draft", abstract: "Draft a status message about an order for support or sales; 'draft show ID' shows a kept one.",
+    "draft",
+    abstract:
+      "Draft a status message about an order for support or sales; 'draft show ID' shows a kept one.",
     discussion: """
       Writes a message about ORDER from what triage knows of it: for support, a customer-safe note \
       (what is happening, what is being done, when the customer hears next; no internal \
@@ -210,9 +238,14 @@ enum DraftCommand {
       --db the draft is kept for review (see 'triage help approve'); with a data folder it is only \
       printed.
       """,
-    arguments: [ArgumentSpec("ORDER", help: "The order id (SO-10023, #10023 or 10023); or 'show' and a draft id.")],
+    arguments: [
+      ArgumentSpec(
+        "ORDER", help: "The order id (SO-10023, #10023 or 10023); or 'show' and a draft id.")
+    ],
     options: [
-      OptionSpec("--for", value: "AUDIENCE", help: "Who the draft is for.", choices: DraftAudience.allCases.map(\.rawValue)),
+      OptionSpec(
+        "--for", value: "AUDIENCE", help: "Who the draft is for.",
+        choices: DraftAudience.allCases.map(\.rawValue)),
       DraftCommands.byOption,
       .flag("--json", "Print {id, order_id, audience, status, text, sources, statements}."),
     ],
@@ -238,14 +271,20 @@ enum DraftCommand {
       return
     }
     guard args.positionals.count == 1 else {
-      throw .usage("unexpected argument '\(SafeText.escape(args.positionals[1]))'\nusage: \(spec.usage)")
+      throw .usage(
+        "unexpected argument '\(SafeText.escape(args.positionals[1]))'\nusage: \(spec.usage)")
     }
-    guard let audienceName = args.value("--for"), let audience = DraftAudience(rawValue: audienceName) else {
-      throw .usage("which audience? pass --for support (the customer) or --for sales (the account manager)")
+    guard let audienceName = args.value("--for"),
+      let audience = DraftAudience(rawValue: audienceName)
+    else {
+      throw .usage(
+        "which audience? pass --for support (the customer) or --for sales (the account manager)")
     }
     let order = try ctx.order(args.positionals[0])
     let view = try ctx.analyzer().view(of: order)
-    let composer = DraftComposer(templates: try DraftCommands.templates(ctx), lexicon: try ctx.lexicon(), store: try ctx.store())
+    let composer = DraftComposer(
+      templates: try DraftCommands.templates(ctx), lexicon: try ctx.lexicon(),
+      store: try ctx.store())
     let draft = try composer.compose(view, for: audience)
     try DraftCommands.warn(draft.warnings, ctx)
     if let store = try DraftCommands.fileStore(ctx) {
@@ -255,18 +294,23 @@ enum DraftCommand {
         ctx.out.write(bytes: DraftCommands.storedJSON(stored, trail: nil))
       } else {
         ctx.out.write(DraftCommands.storedText(stored, trail: nil, ctx: ctx))
-        ctx.out.line("\nkept as draft \(stored.id): 'triage approve \(stored.id)', 'triage edit \(stored.id)' or 'triage reject \(stored.id) --why ...'")
+        ctx.out.line(
+          "\nkept as draft \(stored.id): 'triage approve \(stored.id)', 'triage edit \(stored.id)' or 'triage reject \(stored.id) --why ...'"
+        )
       }
       return
     }
     if args.has("--json") {
-      ctx.out.write(bytes: DraftCommands.draftJSON(
-        id: nil, orderID: draft.orderID, audience: audience, status: DraftStatus.draft.rawValue, text: draft.text,
-        statements: draft.statements))
+      ctx.out.write(
+        bytes: DraftCommands.draftJSON(
+          id: nil, orderID: draft.orderID, audience: audience, status: DraftStatus.draft.rawValue,
+          text: draft.text,
+          statements: draft.statements))
       return
     }
     let width = ctx.terminalWidth ?? 100
-    let head = "draft · \(draft.orderID) · for \(audience.rawValue) · not kept (pass --db FILE to keep it for review)"
+    let head =
+      "draft · \(draft.orderID) · for \(audience.rawValue) · not kept (pass --db FILE to keep it for review)"
     ctx.out.line(ctx.useColor ? Style.bold.apply(head) : head)
     ctx.out.line()
     ctx.out.line(SafeText.escape(draft.text, .multiLine))
@@ -287,7 +331,8 @@ enum DraftsCommand {
       (an approved draft a later approval replaced). Needs --db.
       """,
     options: [
-      OptionSpec("--status", value: "STATUS", help: "Only drafts with this status.", choices: statuses),
+      OptionSpec(
+        "--status", value: "STATUS", help: "Only drafts with this status.", choices: statuses),
       OptionSpec("--order", value: "ORDER", help: "Only drafts about this order."),
       .flag("--json", "Print a JSON array."),
     ],
@@ -297,7 +342,8 @@ enum DraftsCommand {
     let store = try DraftCommands.requireFileStore(ctx, "drafts")
     var order: String?
     if let o = args.value("--order") { order = try ctx.order(o).orderID }
-    let list = try DraftCommands.review(ctx, store).list(status: args.value("--status"), order: order)
+    let list = try DraftCommands.review(ctx, store).list(
+      status: args.value("--status"), order: order)
     if args.has("--json") {
       var w = JSONWriter()
       w.raw("[")
@@ -316,12 +362,16 @@ enum DraftsCommand {
       return
     }
     var t = Table([
-      .init("id", alignRight: true), .init("order"), .init("for"), .init("ver", alignRight: true), .init("status"),
+      .init("id", alignRight: true), .init("order"), .init("for"), .init("ver", alignRight: true),
+      .init("status"),
       .init("updated"), .init("by"), .init("text", flexible: true, truncate: true, minWidth: 12),
     ])
     for d in list {
       let firstLines = d.text.split(separator: "\n").prefix(3).joined(separator: " ")
-      t.add([String(d.id), d.orderID, d.audience.rawValue, String(d.version), d.displayStatus, DraftCommands.time(d.updatedAt), d.updatedBy, firstLines])
+      t.add([
+        String(d.id), d.orderID, d.audience.rawValue, String(d.version), d.displayStatus,
+        DraftCommands.time(d.updatedAt), d.updatedBy, firstLines,
+      ])
     }
     ctx.out.write(t.render(width: ctx.terminalWidth))
   }
@@ -349,12 +399,15 @@ enum ApproveCommand {
   static let command = Command(spec) { args, ctx throws(TriageError) in
     let store = try DraftCommands.requireFileStore(ctx, "approve")
     let d = try DraftCommands.review(ctx, store).approve(
-      try DraftCommands.draftID(args.positionals[0]), by: DraftCommands.who(args, ctx), at: ctx.clock(),
+      try DraftCommands.draftID(args.positionals[0]), by: DraftCommands.who(args, ctx),
+      at: ctx.clock(),
       force: args.has("--force"), note: args.value("--note") ?? "")
     if args.has("--json") {
       ctx.out.write(bytes: DraftCommands.storedJSON(d, trail: nil))
     } else {
-      ctx.out.line("approved draft \(d.id) (\(d.orderID), for \(d.audience.rawValue)) by \(SafeText.escape(d.updatedBy))")
+      ctx.out.line(
+        "approved draft \(d.id) (\(d.orderID), for \(d.audience.rawValue)) by \(SafeText.escape(d.updatedBy))"
+      )
     }
   }
 }
@@ -394,14 +447,22 @@ enum EditCommand {
     switch outcome {
     case .unchanged(let x):
       d = x
-      if !args.has("--json") { ctx.out.line("draft \(id): the text is unchanged; nothing recorded") }
+      if !args.has("--json") {
+        ctx.out.line("draft \(id): the text is unchanged; nothing recorded")
+      }
     case .edited(let x):
       d = x
-      if !args.has("--json") { ctx.out.line("edited draft \(id)" + (x.isStale ? " (still stale: write a new one to refresh its facts)" : "")) }
+      if !args.has("--json") {
+        ctx.out.line(
+          "edited draft \(id)"
+            + (x.isStale ? " (still stale: write a new one to refresh its facts)" : ""))
+      }
     case .newVersion(let x, let from):
       d = x
       if !args.has("--json") {
-        ctx.out.line("draft \(from) is \(current.status.rawValue) and frozen; the edit is a new version: draft \(x.id) (version \(x.version)), waiting for review")
+        ctx.out.line(
+          "draft \(from) is \(current.status.rawValue) and frozen; the edit is a new version: draft \(x.id) (version \(x.version)), waiting for review"
+        )
       }
     }
     if args.has("--json") { ctx.out.write(bytes: DraftCommands.storedJSON(d, trail: nil)) }
@@ -412,7 +473,8 @@ enum EditCommand {
 enum RejectCommand {
   static let spec = CommandSpec(
     "reject", abstract: "Reject a draft, with a reason.",
-    discussion: "Rejects a draft waiting for review; the reason goes into its trail. A rejected draft is frozen (an edit makes a new version). Needs --db.",
+    discussion:
+      "Rejects a draft waiting for review; the reason goes into its trail. A rejected draft is frozen (an edit makes a new version). Needs --db.",
     arguments: [ArgumentSpec("ID", help: "The draft id.")],
     options: [
       OptionSpec("--why", value: "REASON", help: "Why it is rejected (required)."),
@@ -422,14 +484,19 @@ enum RejectCommand {
     examples: ["triage reject 12 --why \"promise date is wrong\" --db ops.db"])
 
   static let command = Command(spec) { args, ctx throws(TriageError) in
-    guard let why = args.value("--why") else { throw .usage("a rejection needs a reason: --why \"...\"") }
+    guard let why = args.value("--why") else {
+      throw .usage("a rejection needs a reason: --why \"...\"")
+    }
     let store = try DraftCommands.requireFileStore(ctx, "reject")
     let d = try DraftCommands.review(ctx, store).reject(
-      try DraftCommands.draftID(args.positionals[0]), why: why, by: DraftCommands.who(args, ctx), at: ctx.clock())
+      try DraftCommands.draftID(args.positionals[0]), why: why, by: DraftCommands.who(args, ctx),
+      at: ctx.clock())
     if args.has("--json") {
       ctx.out.write(bytes: DraftCommands.storedJSON(d, trail: nil))
     } else {
-      ctx.out.line("rejected draft \(d.id) (\(d.orderID), for \(d.audience.rawValue)) by \(SafeText.escape(d.updatedBy))")
+      ctx.out.line(
+        "rejected draft \(d.id) (\(d.orderID), for \(d.audience.rawValue)) by \(SafeText.escape(d.updatedBy))"
+      )
     }
   }
 }
@@ -448,17 +515,24 @@ enum ExportCommand {
     arguments: [ArgumentSpec("WHAT", help: "What to export: drafts.")],
     options: [
       .flag("--approved", "Approved drafts (the default, and the only ones ever exported)."),
-      OptionSpec("--format", value: "FORMAT", help: "The output format (default jsonl).", choices: DraftExport.Format.allCases.map(\.rawValue)),
+      OptionSpec(
+        "--format", value: "FORMAT", help: "The output format (default jsonl).",
+        choices: DraftExport.Format.allCases.map(\.rawValue)),
       OptionSpec("--out", value: "FILE", help: "Write to FILE instead of stdout."),
       .flag("--force", "Replace FILE when it exists."),
     ],
-    examples: ["triage export drafts --approved --db ops.db", "triage export drafts --approved --format csv --out approved.csv --db ops.db"],
+    examples: [
+      "triage export drafts --approved --db ops.db",
+      "triage export drafts --approved --format csv --out approved.csv --db ops.db",
+    ],
     subcommands: [("drafts", "Approved drafts.")])
 
   static let command = Command(spec) { args, ctx throws(TriageError) in
     guard args.positionals.count == 1, args.positionals[0] == "drafts" else {
       let what = args.positionals.first ?? ""
-      throw .usage("unknown export '\(SafeText.escape(what))'\(Suggest.didYouMean(what, in: ["drafts"])); triage exports: drafts")
+      throw .usage(
+        "unknown export '\(SafeText.escape(what))'\(Suggest.didYouMean(what, in: ["drafts"])); triage exports: drafts"
+      )
     }
     let store = try DraftCommands.requireFileStore(ctx, "export drafts")
     let review = try DraftCommands.review(ctx, store)
@@ -494,7 +568,10 @@ enum ChangesCommand {
       OptionSpec("--since", value: "WHEN", help: "last-review (default), or an ISO 8601 time."),
       .flag("--json", "Print one JSON object."),
     ],
-    examples: ["triage changes --db ops.db", "triage changes --since 2026-11-23T14:00:00Z --json --db ops.db"])
+    examples: [
+      "triage changes --db ops.db",
+      "triage changes --since 2026-11-23T14:00:00Z --json --db ops.db",
+    ])
 
   static let command = Command(spec) { args, ctx throws(TriageError) in
     let store = try DraftCommands.requireFileStore(ctx, "changes")
@@ -503,16 +580,21 @@ enum ChangesCommand {
     let review: CutoffReview
     if since == "last-review" {
       guard let r = reviews.first else {
-        throw .usage("no cutoff review recorded yet: record one with 'triage review mark', then 'changes' starts there")
+        throw .usage(
+          "no cutoff review recorded yet: record one with 'triage review mark', then 'changes' starts there"
+        )
       }
       review = r
     } else {
       let t: Int64
       do throws(Timestamp.ParseError) { t = try Timestamp(since).seconds } catch {
-        throw .usage("--since expects 'last-review' or a time like 2026-11-23T14:00:00Z: \(error.message)")
+        throw .usage(
+          "--since expects 'last-review' or a time like 2026-11-23T14:00:00Z: \(error.message)")
       }
       guard let r = reviews.first(where: { $0.dataAt <= t }) else {
-        throw .usage("no cutoff review at or before \(Timestamp.format(seconds: t))\(reviews.isEmpty ? "; record one with 'triage review mark'" : "; the earliest is \(Timestamp.format(seconds: reviews[reviews.count - 1].dataAt))")")
+        throw .usage(
+          "no cutoff review at or before \(Timestamp.format(seconds: t))\(reviews.isEmpty ? "; record one with 'triage review mark'" : "; the earliest is \(Timestamp.format(seconds: reviews[reviews.count - 1].dataAt))")"
+        )
       }
       review = r
     }
@@ -582,14 +664,18 @@ enum ChangesCommand {
       return
     }
     ctx.out.line(
-      "since cutoff review \(review.id) (orders as of \(Timestamp.format(seconds: review.dataAt)), recorded by \(SafeText.escape(review.who))): \(changes.count) order(s) changed, as of \(Timestamp.format(seconds: now))")
+      "since cutoff review \(review.id) (orders as of \(Timestamp.format(seconds: review.dataAt)), recorded by \(SafeText.escape(review.who))): \(changes.count) order(s) changed, as of \(Timestamp.format(seconds: now))"
+    )
     guard !changes.isEmpty else { return }
     var t = Table([
-      .init("order"), .init("pri"), .init("customer", flexible: true, truncate: true, minWidth: 8), .init("promise"),
+      .init("order"), .init("pri"), .init("customer", flexible: true, truncate: true, minWidth: 8),
+      .init("promise"),
       .init("change", flexible: true, minWidth: 20),
     ])
     for c in changes {
-      t.add([c.orderID, c.priority, c.customer, c.after.promise, c.summary], style: PromiseStatus(rawValue: c.after.promise).flatMap(OrderQueue.style))
+      t.add(
+        [c.orderID, c.priority, c.customer, c.after.promise, c.summary],
+        style: PromiseStatus(rawValue: c.after.promise).flatMap(OrderQueue.style))
     }
     ctx.out.line()
     ctx.out.write(t.render(width: ctx.terminalWidth, color: ctx.useColor))
@@ -613,7 +699,9 @@ enum ReviewCommand {
   static let command = Command(spec) { args, ctx throws(TriageError) in
     let action = args.positionals[0]
     guard args.positionals.count == 1, ["mark", "list"].contains(action) else {
-      throw .usage("unknown review action '\(SafeText.escape(action))'\(Suggest.didYouMean(action, in: ["mark", "list"])); expected mark or list")
+      throw .usage(
+        "unknown review action '\(SafeText.escape(action))'\(Suggest.didYouMean(action, in: ["mark", "list"])); expected mark or list"
+      )
     }
     let store = try DraftCommands.requireFileStore(ctx, "review \(action)")
     func json(_ r: CutoffReview, _ w: inout JSONWriter) {
@@ -646,22 +734,32 @@ enum ReviewCommand {
         ctx.out.line("no cutoff reviews recorded")
         return
       }
-      var t = Table([.init("id", alignRight: true), .init("orders as of"), .init("recorded"), .init("by"), .init("orders", alignRight: true)])
+      var t = Table([
+        .init("id", alignRight: true), .init("orders as of"), .init("recorded"), .init("by"),
+        .init("orders", alignRight: true),
+      ])
       for r in reviews {
-        t.add([String(r.id), Timestamp.format(seconds: r.dataAt), DraftCommands.time(r.markedAt), r.who, String(r.orders)])
+        t.add([
+          String(r.id), Timestamp.format(seconds: r.dataAt), DraftCommands.time(r.markedAt), r.who,
+          String(r.orders),
+        ])
       }
       ctx.out.write(t.render(width: ctx.terminalWidth))
       return
     }
     let views = try OrderQueue.liveViews(ctx)
-    let r = try store.recordReview(views.map(OrderSnapshot.init), dataAt: try ctx.now(), markedAt: ctx.clock(), by: DraftCommands.who(args, ctx))
+    let r = try store.recordReview(
+      views.map(OrderSnapshot.init), dataAt: try ctx.now(), markedAt: ctx.clock(),
+      by: DraftCommands.who(args, ctx))
     if args.has("--json") {
       var w = JSONWriter()
       json(r, &w)
       w.raw("\n")
       ctx.out.write(bytes: w.bytes)
     } else {
-      ctx.out.line("recorded cutoff review \(r.id): \(r.orders) live order(s) as of \(Timestamp.format(seconds: r.dataAt)), by \(SafeText.escape(r.who))")
+      ctx.out.line(
+        "recorded cutoff review \(r.id): \(r.orders) live order(s) as of \(Timestamp.format(seconds: r.dataAt)), by \(SafeText.escape(r.who))"
+      )
     }
   }
 }
@@ -670,11 +768,16 @@ enum ReviewCommand {
 enum Editor {
   static func edit(_ text: String, name: String, ctx: Context) throws(TriageError) -> String {
     let env = ctx.environment
-    guard let editor = [env["VISUAL"], env["EDITOR"]].compactMap({ $0 }).first(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
+    guard
+      let editor = [env["VISUAL"], env["EDITOR"]].compactMap({ $0 }).first(where: {
+        !$0.trimmingCharacters(in: .whitespaces).isEmpty
+      })
+    else {
       throw .usage("no editor: set $VISUAL or $EDITOR, or pass the new text with --text")
     }
     let dir = env["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-    let path = (dir as NSString).appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).txt")
+    let path = (dir as NSString).appendingPathComponent(
+      "\(name)-\(UUID().uuidString.prefix(8)).txt")
     try AtomicFile.write(Array((text + "\n").utf8), to: path, overwrite: false, mode: 0o600)
     defer { try? FileManager.default.removeItem(atPath: path) }
     let p = Process()
@@ -689,7 +792,9 @@ enum Editor {
     }
     p.waitUntilExit()
     guard p.terminationStatus == 0 else {
-      throw .failure("the editor '\(SafeText.escape(editor))' exited with status \(p.terminationStatus); nothing was saved")
+      throw .failure(
+        "the editor '\(SafeText.escape(editor))' exited with status \(p.terminationStatus); nothing was saved"
+      )
     }
     guard let data = FileManager.default.contents(atPath: path) else {
       throw .failure("cannot read back '\(path)' after editing; nothing was saved")
