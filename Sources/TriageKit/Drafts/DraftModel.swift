@@ -26,7 +26,10 @@ public struct DraftSource: Sendable, Equatable, Hashable {
     var out: [DraftSource] = []
     for s in sources {
       if let i = out.firstIndex(where: { $0.ref == s.ref }) {
-        if !s.detail.isEmpty && !out[i].detail.contains(s.detail) {
+        if s.detail.isEmpty || out[i].detail.contains(s.detail) { continue }
+        if s.detail.contains(out[i].detail) {
+          out[i].detail = s.detail
+        } else {
           out[i].detail += "; " + s.detail
         }
       } else {
