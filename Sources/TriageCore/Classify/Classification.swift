@@ -113,89 +113,96 @@ extension Classifier {
     w.string(id)
     w.raw(",\"source\":")
     w.string(source)
-    for kind in [FoundIdentifier.Kind.order, .sku, .location] {
-      switch kind {
-      case .order: w.raw(",\"order_refs\":[")
-      case .sku: w.raw("],\"skus\":[")
-      case .location: w.raw("],\"locations\":[")
-      }
+    let ids = s.identifierList.buffer
+    w.raw(",\"order_refs\":[")
+    writeIdentifiers(ids, .order, text, &w)
+    w.raw("],\"skus\":[")
+    writeIdentifiers(ids, .sku, text, &w)
+    w.raw("],\"locations\":[")
+    writeIdentifiers(ids, .location, text, &w)
+    w.raw("],\"reasons\":[")
+    let toks = s.tokens.store.buffer
+    let states = s.states.buffer
+    for (ri, r) in s.reasonList.buffer.enumerated() {
+      if ri > 0 { w.byte(ASCII.comma) }
+      w.raw("{\"code\":")
+      w.string(lexicon.codes[Int(r.code)].code)
+      w.raw(",\"score\":")
+      w.weight(r.score)
+      w.raw(r.resolved ? ",\"status\":\"resolved\",\"evidence\":[" : ",\"status\":\"open\",\"evidence\":[")
       var first = true
-      for id in s.identifiers where id.kind == kind {
+      for st in states where st.outcome == MatchOutcome.counted.rawValue {
+        let m = st.match
+        guard info[Int(m.entry)].code == r.code else { continue }
         if !first { w.byte(ASCII.comma) }
         first = false
-        if kind == .order {
-          w.byte(ASCII.quote)
-          w.bytes.append(contentsOf: lexicon.identifiers.orderPrefix.utf8)
-          w.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[Int(id.digitsStart)..<Int(id.end)]))
-          w.byte(ASCII.quote)
-        } else {
-          w.byte(ASCII.quote)
-          for b in text[Int(id.start)..<Int(id.end)] { w.byte(ASCII.isLetter(b) ? b & ~0x20 : b) }
-          w.byte(ASCII.quote)
-        }
-      }
-    }
-    w.raw("],\"reasons\":[")
-    s.tokens.tokens.withUnsafeBufferPointer { toks in
-      for (ri, r) in s.reasons.enumerated() {
-        if ri > 0 { w.byte(ASCII.comma) }
-        w.raw("{\"code\":\"")
-        w.bytes.append(contentsOf: lexicon.codes[Int(r.code)].code.utf8)
-        w.raw("\",\"score\":")
-        w.weight(r.score)
-        w.raw(r.resolved ? ",\"status\":\"resolved\",\"evidence\":[" : ",\"status\":\"open\",\"evidence\":[")
-        var first = true
-        for k in 0..<s.matches.count where s.outcome[k] == MatchOutcome.counted.rawValue {
-          let m = s.matches[k]
-          guard info[Int(m.entry)].code == r.code else { continue }
-          if !first { w.byte(ASCII.comma) }
-          first = false
-          w.raw("{\"term\":")
-          w.string(matchedText(s, k))
-          w.raw(",\"weight\":")
-          w.weight(info[Int(m.entry)].weight)
-          w.raw(",\"span\":[")
-          w.int(Int(toks[Int(m.first)].start))
-          w.byte(ASCII.comma)
-          w.int(Int(toks[Int(m.last)].end))
-          w.raw("]}")
-        }
+        w.raw("{\"term\":")
+        w.string(matchedText(m))
+        w.raw(",\"weight\":")
+        w.weight(info[Int(m.entry)].weight)
+        w.raw(",\"span\":[")
+        w.int(Int(toks[Int(m.first)].start))
+        w.byte(ASCII.comma)
+        w.int(Int(toks[Int(m.last)].end))
         w.raw("]}")
       }
-      w.byte(ASCII.closeBracket)
-      if explain {
-        w.raw(",\"matches\":[")
-        for k in 0..<s.matches.count {
-          if k > 0 { w.byte(ASCII.comma) }
-          let m = s.matches[k]
-          let e = lexicon.entries[entryIndex(m.entry)]
-          w.raw("{\"entry\":")
-          w.string(e.text)
-          w.raw(",\"term\":")
-          w.string(matchedText(s, k))
-          w.raw(",\"kind\":")
-          w.string(e.kind.rawValue)
-          if let c = e.code {
-            w.raw(",\"code\":")
-            w.string(lexicon.codes[c].code)
-            w.raw(",\"weight\":")
-            w.weight(e.weight)
-          }
-          w.raw(",\"span\":[")
-          w.int(Int(toks[Int(m.first)].start))
-          w.byte(ASCII.comma)
-          w.int(Int(toks[Int(m.last)].end))
-          w.raw("],\"outcome\":")
-          w.string(outcomeText(s, k))
-          w.raw(",\"source\":")
-          w.string("\(e.location)")
-          w.byte(ASCII.closeBrace)
+      w.raw("]}")
+    }
+    w.byte(ASCII.closeBracket)
+    if explain {
+      w.raw(",\"matches\":[")
+      for k in 0..<states.count {
+        if k > 0 { w.byte(ASCII.comma) }
+        let m = states[k].match
+        let e = lexicon.entries[entryIndex(m.entry)]
+        w.raw("{\"entry\":")
+        w.string(e.text)
+        w.raw(",\"term\":")
+        w.string(matchedText(m))
+        w.raw(",\"kind\":")
+        w.string(e.kind.rawValue)
+        if let c = e.code {
+          w.raw(",\"code\":")
+          w.string(lexicon.codes[c].code)
+          w.raw(",\"weight\":")
+          w.weight(e.weight)
         }
-        w.byte(ASCII.closeBracket)
+        w.raw(",\"span\":[")
+        w.int(Int(toks[Int(m.first)].start))
+        w.byte(ASCII.comma)
+        w.int(Int(toks[Int(m.last)].end))
+        w.raw("],\"outcome\":")
+        w.string(outcomeText(s, k))
+        w.raw(",\"source\":")
+        w.string("\(e.location)")
+        w.byte(ASCII.closeBrace)
       }
+      w.byte(ASCII.closeBracket)
     }
     if s.truncated { w.raw(",\"truncated\":true") }
     w.raw("}\n")
+  }
+
+  /// Writes the identifiers of one kind as JSON strings: orders as prefix + digits, the others
+  /// upper-cased as written.
+  @inline(__always)
+  func writeIdentifiers(
+    _ ids: UnsafeBufferPointer<FoundIdentifier>, _ kind: FoundIdentifier.Kind,
+    _ text: UnsafeBufferPointer<UInt8>, _ w: inout JSONWriter
+  ) {
+    var first = true
+    for id in ids where id.kind == kind {
+      if !first { w.byte(ASCII.comma) }
+      first = false
+      w.byte(ASCII.quote)
+      if kind == .order {
+        w.append(lexicon.identifiers.orderPrefix)
+        w.append(UnsafeBufferPointer(rebasing: text[Int(id.digitsStart)..<Int(id.end)]))
+      } else {
+        for b in text[Int(id.start)..<Int(id.end)] { w.byte(ASCII.isLetter(b) ? b & ~0x20 : b) }
+      }
+      w.byte(ASCII.quote)
+    }
   }
 
   /// A short description of what happened to match `k`, for explanations.

@@ -36,12 +36,22 @@ public struct Lexicon: Sendable {
     public var side: UInt8
   }
 
+  /// Per term id, which identifier cue it is (bits), so the extractor tests a byte, not a set.
   struct IdentifierTerms: Sendable {
-    var order: Set<Int32> = []
-    var sku: Set<Int32> = []
-    var location: Set<Int32> = []
-    var ignore: Set<Int32> = []
-    var connector: Set<Int32> = []
+    static let order: UInt8 = 1, sku: UInt8 = 2, location: UInt8 = 4, ignore: UInt8 = 8, connector: UInt8 = 16
+    var flags: [UInt8] = []
+    /// The order prefix, lower-cased, with and without its punctuation (`so-`, `so`).
+    var prefix: [UInt8] = []
+    var barePrefix: [UInt8] = []
+
+    mutating func mark(_ term: Int32, _ bit: UInt8) {
+      if Int(term) >= flags.count { flags += [UInt8](repeating: 0, count: Int(term) - flags.count + 1) }
+      flags[Int(term)] |= bit
+    }
+
+    @inline(__always) func has(_ term: Int32, _ bit: UInt8) -> Bool {
+      term >= 0 && Int(term) < flags.count && flags[Int(term)] & bit != 0
+    }
   }
 
   public func code(named name: String) -> ReasonCode? { codes.first { $0.code == name } }
@@ -263,11 +273,13 @@ public struct Lexicon: Sendable {
       }
     }
     var idTerms = IdentifierTerms()
-    for w in identifiers.orderCues { idTerms.order.insert(vocab.termID(for: w)) }
-    for w in identifiers.skuCues { idTerms.sku.insert(vocab.termID(for: w)) }
-    for w in identifiers.locationCues { idTerms.location.insert(vocab.termID(for: w)) }
-    for w in identifiers.ignoreAfter { idTerms.ignore.insert(vocab.termID(for: w)) }
-    for w in identifiers.connectors { idTerms.connector.insert(vocab.termID(for: w)) }
+    for w in identifiers.orderCues { idTerms.mark(vocab.termID(for: w), IdentifierTerms.order) }
+    for w in identifiers.skuCues { idTerms.mark(vocab.termID(for: w), IdentifierTerms.sku) }
+    for w in identifiers.locationCues { idTerms.mark(vocab.termID(for: w), IdentifierTerms.location) }
+    for w in identifiers.ignoreAfter { idTerms.mark(vocab.termID(for: w), IdentifierTerms.ignore) }
+    for w in identifiers.connectors { idTerms.mark(vocab.termID(for: w), IdentifierTerms.connector) }
+    idTerms.prefix = Array(identifiers.orderPrefix.utf8).map(ASCII.lower)
+    idTerms.barePrefix = idTerms.prefix.filter { ASCII.isLetter($0) || ASCII.isDigit($0) }
 
     // 3. Skip and break words (a lexicon term keeps its meaning), then shorthand keys.
     for w in skip.sorted() { vocab.addSpecial(w, .skip) }
@@ -345,7 +357,14 @@ public struct Lexicon: Sendable {
         builder.insert(path, entry: output)
       }
     }
-    let trie = builder.build(termCount: vocab.termText.count)
+    var trie = builder.build(termCount: vocab.termText.count)
+    let termText = vocab.termText
+    trie.computeTexts(
+      word: { Int($0) < termText.count ? termText[Int($0)] : "?" },
+      captures: { output in
+        let e = Int(output) < entries.count ? Int(output) : Int(nearParts[Int(output) - entries.count].entry)
+        return entries[e].captureNames
+      })
     return Lexicon(
       directory: directory, codes: codes, entries: entries, shorthand: shorthand,
       skipWords: skip, breakWords: breaks, identifiers: identifiers, vocabulary: vocab, trie: trie,

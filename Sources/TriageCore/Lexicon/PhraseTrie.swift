@@ -16,6 +16,11 @@ public struct PhraseTrie: Sendable {
   /// Whether node `i` has any child (lets the walk stop without a lookup).
   @usableFromInline var hasChildren: [Bool]
   public let nodeCount: Int
+  /// The spelling each output slot stands for (parallel to `outputs`): the path's words, with
+  /// the entry's capture names for `{n}`; set by the lexicon compiler.
+  public internal(set) var outputText: [String] = []
+  /// The term-id path of each node, kept for `outputText`.
+  var nodePath: [[Int32]] = []
 
   /// The child of the root for a term, or 0.
   @inline(__always) @usableFromInline
@@ -51,6 +56,7 @@ public struct PhraseTrie: Sendable {
   struct Builder {
     var edges: [[Int32: Int32]] = [[:]]
     var out: [[Int32]] = [[]]
+    var paths: [[Int32]] = [[]]
 
     mutating func insert(_ path: [Int32], entry: Int32) {
       var node: Int32 = 0
@@ -61,6 +67,7 @@ public struct PhraseTrie: Sendable {
           let next = Int32(edges.count)
           edges.append([:])
           out.append([])
+          paths.append(paths[Int(node)] + [term])
           edges[Int(node)][term] = next
           node = next
         }
@@ -99,10 +106,44 @@ public struct PhraseTrie: Sendable {
         flat.append(contentsOf: list.sorted())
         starts.append(Int32(flat.count))
       }
-      return PhraseTrie(
+      var trie = PhraseTrie(
         rootChild: rootChild, edgeKeys: keys, edgeValues: values, edgeMask: mask,
         outputStart: starts, outputs: flat, hasChildren: edges.map { !$0.isEmpty },
         nodeCount: edges.count)
+      trie.nodePath = paths
+      return trie
     }
+  }
+
+  /// Fills `outputText` from the node paths: `names` gives each output's entry words (by term
+  /// id) and capture names.
+  mutating func computeTexts(word: (Int32) -> String, captures: (Int32) -> [String]) {
+    var texts: [String] = []
+    texts.reserveCapacity(outputs.count)
+    for node in 0..<nodeCount {
+      let lo = Int(outputStart[node])
+      let hi = Int(outputStart[node + 1])
+      for k in lo..<hi {
+        let names = captures(outputs[k])
+        var c = 0
+        var words: [String] = []
+        for term in nodePath[node] {
+          if term == Term.number {
+            words.append("{\(c < names.count ? names[c] : "n")}")
+            c += 1
+          } else if term == Term.ratio {
+            let a = c < names.count ? names[c] : "n"
+            let b = c + 1 < names.count ? names[c + 1] : "m"
+            words.append("{\(a)}/{\(b)}")
+            c += 2
+          } else {
+            words.append(word(term))
+          }
+        }
+        texts.append(words.joined(separator: " "))
+      }
+    }
+    outputText = texts
+    nodePath = []
   }
 }

@@ -82,6 +82,48 @@ public struct Vocabulary: Sendable {
 
   // MARK: Lookup (hot path)
 
+  /// The table as raw pointers, valid inside `withView`: one lookup is a hash, a probe and a
+  /// byte compare, with no reference counting.
+  struct View {
+    var slots: UnsafePointer<Slot>
+    var mask: Int
+    var keys: UnsafePointer<UInt8>
+
+    /// The encoded value and origin of already-folded bytes, or nil.
+    @inline(__always)
+    func lookup(_ p: UnsafePointer<UInt8>, _ n: Int) -> (Int32, UInt8)? {
+      guard n > 0 else { return nil }
+      var h: UInt64 = 0xcbf2_9ce4_8422_2325
+      for i in 0..<n { h = (h ^ UInt64(p[i])) &* 0x0000_0100_0000_01b3 }
+      var i = Int(truncatingIfNeeded: h ^ (h >> 31)) & mask
+      while true {
+        let slot = slots[i]
+        if !slot.used { return nil }
+        if slot.hash == h && Int(slot.keyLength) == n && memoryEquals(keys + Int(slot.keyOffset), p, n) {
+          return (slot.value, slot.origin)
+        }
+        i = (i + 1) & mask
+      }
+    }
+  }
+
+  func withView<R>(_ body: (View) -> R) -> R {
+    slots.withUnsafeBufferPointer { s in
+      keyBytes.withUnsafeBufferPointer { k in
+        // The slot table is never empty; an empty key store means every lookup misses.
+        body(View(slots: s.baseAddress ?? Vocabulary.noSlots, mask: s.baseAddress == nil ? 0 : mask, keys: k.baseAddress ?? Vocabulary.noKeys))
+      }
+    }
+  }
+
+  /// Stand-ins for empty tables: one unused slot, one byte.
+  nonisolated(unsafe) static let noSlots: UnsafePointer<Slot> = {
+    let p = UnsafeMutablePointer<Slot>.allocate(capacity: 1)
+    p.initialize(to: Slot())
+    return UnsafePointer(p)
+  }()
+  nonisolated(unsafe) static let noKeys: UnsafePointer<UInt8> = UnsafePointer(UnsafeMutablePointer<UInt8>.allocate(capacity: 1))
+
   /// The encoded value and origin for already-folded bytes, or nil when the key is absent.
   ///
   /// - Complexity: O(key length) expected.

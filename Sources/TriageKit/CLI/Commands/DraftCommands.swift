@@ -351,7 +351,7 @@ enum DraftsCommand {
         if i > 0 { w.raw(",\n") }
         var bytes = DraftCommands.storedJSON(d, trail: nil)
         if bytes.last == ASCII.lf { bytes.removeLast() }
-        w.bytes += bytes
+        bytes.withUnsafeBufferPointer { w.append($0) }
       }
       w.raw("]\n")
       ctx.out.write(bytes: w.bytes)

@@ -104,7 +104,7 @@ enum LexiconCommand {
       w.raw("}")
     }
     w.raw("]\n")
-    ctx.out.write(bytes: w.bytes)
+    w.withBytes { ctx.out.write(bytes: $0) }
   }
 
   /// Sorts the entry lines of reason files (after their `code` line) and of shorthand.txt
