@@ -155,3 +155,74 @@ struct DateCase: CustomTestStringConvertible, Sendable {
     #expect(Timestamp.format(seconds: policy.nextUpdate(after: now)) == c.2)
   }
 }
+
+/// Dates in drafts come from the order's notes, notes about the SKUs it waits on, and receipts
+/// scheduled in the event log; a later "date pending" withdraws one.
+@Suite struct DraftSupportedDateTests {
+  static func folder(_ dir: String) throws -> String {
+    let d = dir + "/dates"
+    try DraftPaths.write("as_of = 2026-11-23T15:00:00Z\n", to: d + "/triage.conf")
+    try DraftPaths.write(
+      DraftFolders.header + """
+        SO-30001,Mia Wong,web,normal,2026-11-22T10:00:00Z,2026-11-27,2026-11-24T22:00:00Z,released,released,open,UPS,
+        SO-30002,Leo Park,web,normal,2026-11-19T10:00:00Z,2026-11-25,2026-11-20T22:00:00Z,fulfilled,shipped,fulfilled,UPS,1ZTEST0001
+        SO-30003,Ava Chen,web,normal,2026-11-22T11:00:00Z,2026-11-27,2026-11-24T22:00:00Z,released,released,open,UPS,
+
+        """, to: d + "/orders.csv")
+    try DraftPaths.write(
+      """
+      order_id,line_no,sku,qty_ordered,qty_allocated,qty_picked,qty_packed,qty_shipped
+      SO-30001,1,40001,2,0,,,
+      SO-30002,1,40002,1,1,1,1,1
+      SO-30003,1,40003,1,0,,,
+
+      """, to: d + "/lines.csv")
+    try DraftPaths.write(
+      """
+      note_id,created_at,source,text,order_id,author
+      n-1,2026-11-23T13:00:00Z,order,"40001 out of stock, backordered. No date from the vendor yet.",SO-30001,purchasing
+      n-2,2026-11-22T10:00:00Z,carrier,"Package delayed due to weather. New estimated delivery: Wed 11/25",SO-30002,UPS
+      n-3,2026-11-23T09:00:00Z,carrier,"Weather delay continues, new delivery date pending.",SO-30002,UPS
+      n-4,2026-11-23T12:00:00Z,order,"40003 out of stock, line backordered.",SO-30003,purchasing
+      n-5,2026-11-23T12:30:00Z,order,"sku 40003: PO 5512 due Mon 11/30",,purchasing
+
+      """, to: d + "/notes.csv")
+    try DraftPaths.write(
+      """
+      event_id,at,type,from_system,to_system,ref,qty,status,message,idempotency_key
+      ev-1,2026-11-26T14:00:00Z,receipt,erp,wms,40001,24,ok,,rcv-40001
+
+      """, to: d + "/events.csv")
+    return d
+  }
+
+  @Test func datesComeFromNotesSKUNotesAndScheduledReceipts() throws {
+    let dir = DraftPaths.tempDirectory()
+    defer { DraftPaths.cleanUp(dir) }
+    let demo = try DemoDrafts.shared()
+    let classifier = Classifier(lexicon: demo.lexicon)
+    let store = try Store(path: ":memory:")
+    _ = try store.ingest(
+      try DataFolder(path: try Self.folder(dir)), classifier: classifier, skipBad: false, clock: 0)
+    let analyzer = OrderAnalyzer(
+      store: store, classifier: classifier, settings: SiteSettings(), now: store.asOf ?? 0)
+    let composer = DraftComposer(templates: demo.templates, lexicon: demo.lexicon, store: store)
+    func draft(_ id: String, _ a: DraftAudience = .support) throws -> Draft {
+      try composer.compose(try analyzer.view(of: try #require(try store.order(id))), for: a)
+    }
+
+    // A receipt scheduled for Thursday gives the stockout a date, cited by its event.
+    let a = try draft("SO-30001")
+    #expect(a.text.contains("We're expecting more on Thursday, November 26"), "\(a.text)")
+    #expect(a.sources.contains("events.csv:ev-1"))
+    // The carrier's ETA was withdrawn by a later "date pending": no date, the next update instead.
+    let b = try draft("SO-30002")
+    #expect(!b.text.contains("November 25"), "\(b.text)")
+    #expect(b.text.contains("by the end of the day today"))
+    #expect(try draft("SO-30002", .sales).text.contains("No date the data supports"))
+    // A note about the SKU (no order id) gives the order waiting on it a restock date.
+    let c = try draft("SO-30003")
+    #expect(c.text.contains("on Monday, November 30"), "\(c.text)")
+    #expect(c.sources.contains("n-5"))
+  }
+}

@@ -40,7 +40,15 @@ import TriageKit
     // Without a store nothing is kept: id null.
     let loose = ToolRun.run(["draft", "SO-20001", "--for", "support", "--data", day1, "--json"])
     #expect(loose.status == 0, "\(loose.err)")
-    #expect(try Self.json(loose.out)["id"] is NSNull)
+    let looseJSON = try Self.json(loose.out)
+    #expect(looseJSON["id"] is NSNull)
+    #expect(
+      Set(looseJSON.keys).isSuperset(of: [
+        "id", "order_id", "audience", "status", "text", "sources",
+      ]))
+    #expect(
+      looseJSON["status"] as? String == "draft" && looseJSON["audience"] as? String == "support")
+    #expect((looseJSON["sources"] as? [String])?.contains("n-1") == true)
 
     let env = ["TRIAGE_USER": "alice", "USER": "ignored"]
     let a = try Self.id(
