@@ -226,7 +226,7 @@ struct StatementWriter {
     v["owner"] = facts.policy.ownerName(b.owner)
     v["label"] = b.label
     v["code"] = b.code
-    if let s = b.firstSeen { v["since"] = facts.day(facts.policy.localDay(s), .sales) }
+    if let s = OrderFacts.openSince(b) { v["since"] = facts.day(facts.policy.localDay(s), .sales) }
     let skus = facts.skus(of: b)
     if !skus.isEmpty { v["skus"] = skus.joined(separator: ", ") }
     if let e = b.evidence.last(where: {

@@ -166,6 +166,20 @@ struct OrderFacts {
 
   // MARK: Words
 
+  /// When the blocker's current open spell began: the first open evidence after the last
+  /// resolved one (a hand-off that failed and was fixed last month is not "since" then).
+  static func openSince(_ b: Blocker) -> Int64? {
+    var start: Int64?
+    for e in b.evidence {
+      if e.status == .resolved {
+        start = nil
+      } else if start == nil {
+        start = e.at
+      }
+    }
+    return start ?? b.firstSeen
+  }
+
   func day(_ d: Int64, _ audience: DraftAudience) -> String {
     audience == .support ? DraftCalendar.long(day: d) : DraftCalendar.short(day: d)
   }
