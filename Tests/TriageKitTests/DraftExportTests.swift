@@ -81,6 +81,21 @@ import TriageKit
     let noEditor = ToolRun.run(["edit", String(c), "--db", db], environment: [:])
     #expect(noEditor.status == 64 && noEditor.err.contains("no editor"))
 
+    // An edit that names an internal identifier in a support text is warned about.
+    let e = try Self.id(
+      ToolRun.run(
+        ["draft", "SO-20001", "--for", "support", "--db", db, "--json"], environment: env))
+    let leak = ToolRun.run([
+      "edit", String(e), "--text", "Hi Priya, bin B-14-02 was empty.", "--db", db,
+    ])
+    #expect(
+      leak.status == 0
+        && leak.err.contains("warning: the support text names the internal location 'B-14-02'"),
+      "\(leak.err)")
+    #expect(
+      ToolRun.run(["edit", String(e), "--text", "Hi Priya, 88213 again.", "--db", db, "--strict"])
+        .status == 65)
+
     #expect(ToolRun.run(["approve", String(a), "--db", db, "--by", "carol"]).status == 0)
     #expect(ToolRun.run(["approve", String(b), "--db", db, "--by", "carol"]).status == 0)
     #expect(ToolRun.run(["approve", String(c), "--db", db, "--by", "carol"]).status == 0)
