@@ -108,9 +108,7 @@ import TriageKit
   @Test func multiLineCells() {
     var t = Table([.init("id"), .init("reasons")])
     t.add(["n-1", "short_pick 3.5\ndamaged 3.0"])
-    withKnownIssue("Table.add escapes the newline of a multi-line cell") {
-      #expect(t.render(width: nil) == "id   reasons\nn-1  short_pick 3.5\n     damaged 3.0\n")
-    }
+    #expect(t.render(width: nil) == "id   reasons\nn-1  short_pick 3.5\n     damaged 3.0\n")
   }
 
   @Test func wrapHard() {

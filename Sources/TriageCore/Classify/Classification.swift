@@ -61,15 +61,19 @@ extension Classifier {
     -> Classification
   {
     let toks = s.tokens.tokens
+    // One copy of each view (each is built on access).
+    let matches = s.matches
+    let outcome = s.outcome
+    let resolvedByMatch = s.resolvedBy
     var reasons: [Reason] = []
     for r in s.reasons {
       var evidence: [Evidence] = []
-      for k in 0..<s.matches.count where s.outcome[k] == MatchOutcome.counted.rawValue {
-        let m = s.matches[k]
+      for k in 0..<matches.count where outcome[k] == MatchOutcome.counted.rawValue {
+        let m = matches[k]
         let entry = lexicon.entries[entryIndex(m.entry)]
         guard entry.code == Int(r.code) else { continue }
-        let resolvedBy = s.resolvedBy[k] >= 0
-          ? lexicon.entries[entryIndex(s.matches[Int(s.resolvedBy[k])].entry)].text : nil
+        let resolvedBy = resolvedByMatch[k] >= 0
+          ? lexicon.entries[entryIndex(matches[Int(resolvedByMatch[k])].entry)].text : nil
         evidence.append(
           Evidence(
             term: matchedText(s, k), weight: entry.weight,
@@ -213,16 +217,18 @@ extension Classifier {
       return inCues ? "\(e.kind.rawValue) cue" : "cue inside a longer cue"
     }
     func cueText(_ i: Int32) -> String { "'\(lexicon.entries[entryIndex(s.matches[Int(i)].entry)].text)'" }
+    func status(_ head: String) -> String {
+      if s.resolvedBy[k] >= 0 { return "\(head), resolved by \(cueText(s.resolvedBy[k]))" }
+      if s.keptOpenBy[k] >= 0 { return "\(head), kept open by \(cueText(s.keptOpenBy[k]))" }
+      return head
+    }
     switch MatchOutcome(rawValue: s.outcome[k]) ?? .counted {
-    case .counted:
-      if s.resolvedBy[k] >= 0 { return "counted, resolved by \(cueText(s.resolvedBy[k]))" }
-      if s.keptOpenBy[k] >= 0 { return "counted, kept open by \(cueText(s.keptOpenBy[k]))" }
-      return "counted"
+    case .counted: return status("counted")
     case .negated: return "negated by \(cueText(s.cause[k]))"
     case .subsumed: return "inside the longer match \(cueText(s.cause[k]))"
     case .conditionFailed:
       return "condition failed (\(e.conditions.map(\.description).joined(separator: " and ")))"
-    case .repeated: return "repeat of an entry already counted"
+    case .repeated: return status("repeat of an entry already counted (not scored; a mention for the status)")
     case .part: return "part of near entry '\(e.text)'"
     }
   }

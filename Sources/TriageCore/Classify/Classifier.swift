@@ -74,6 +74,15 @@ public struct ClassifierScratch: Sendable {
   /// Per code: score, open weight, resolved weight, last mention (4 × codes Int32s).
   let perCode = RawBuffer<Int32>(capacity: 128)
   let touched = RawBuffer<Int32>(capacity: 16)
+  /// Every cue match before cues inside longer cues are dropped.
+  let allCues = RawBuffer<Int32>(capacity: 16)
+  /// Per entry: the match that counts for it this note (repeats and near pairs), or -1; and the
+  /// entries set, to reset them for the next note.
+  let entryFirst = RawBuffer<Int32>(capacity: 0)
+  let touchedEntries = RawBuffer<Int32>(capacity: 16)
+  /// Trie walks still to follow when a token stands for two terms (see `Vocabulary.altTerm`):
+  /// node and token index, packed.
+  let walkStack = RawBuffer<Int64>(capacity: 8)
   /// True when the note was longer than the classifier's limit and only its start was matched.
   public internal(set) var truncated = false
   /// How many bytes of the note were matched.
@@ -130,6 +139,10 @@ public struct Classifier: Sendable {
   /// Each entry's capture names, in order (patterns only).
   let captureNames: [[String]]
   let thresholds: [Int32]
+  /// The widest window of any cue, in tokens: how far from a match a cue can act.
+  let maxCueWindow: Int32
+  /// Per term id, the second term its tokens also stand for, or 0.
+  let altTerm: [Int32]
 
   @usableFromInline
   struct EntryInfo: Sendable, BitwiseCopyable {
@@ -185,6 +198,8 @@ public struct Classifier: Sendable {
       }
     captureNames = entries.map(\.captureNames)
     thresholds = lexicon.codes.map(\.threshold)
+    maxCueWindow = info.lazy.filter(\.isCue).map(\.window).max() ?? 0
+    altTerm = lexicon.vocabulary.altTerm
   }
 
   // MARK: Classify
@@ -201,18 +216,20 @@ public struct Classifier: Sendable {
     tokenizer.tokenize(body, into: &s.tokens)
     let toks = s.tokens.store.buffer
     info.withUnsafeBufferPointer { info in
-      findMatches(toks, info, s.states)
+      findMatches(toks, info, s.states, s.walkStack)
       decide(toks, info, s)
       score(info, s)
     }
     IdentifierExtractor.extract(body, toks, lexicon: lexicon, into: s.identifierList)
   }
 
-  /// Walks the trie from every token and records every entry that ends along the way.
+  /// Walks the trie from every token and records every entry that ends along the way. A token
+  /// whose term has an alternative (`Vocabulary.altTerm`) is followed both ways; matches stay in
+  /// order of their first token.
   @inline(__always)
   func findMatches(
     _ toks: UnsafeBufferPointer<Token>, _ info: UnsafeBufferPointer<EntryInfo>,
-    _ states: RawBuffer<MatchState>
+    _ states: RawBuffer<MatchState>, _ stack: RawBuffer<Int64>
   ) {
     states.removeAll()
     let trie = lexicon.trie
@@ -220,33 +237,75 @@ public struct Classifier: Sendable {
       trie.outputStart.withUnsafeBufferPointer { starts in
         trie.outputs.withUnsafeBufferPointer { outputs in
           trie.hasChildren.withUnsafeBufferPointer { hasChildren in
-            let n = toks.count
-            var i = 0
-            while i < n {
-              let term = toks[i].term
-              var node: Int32 = term >= 0 && Int(term) < root.count ? root[Int(term)] : 0
-              if node != 0 {
-                var j = i
+            altTerm.withUnsafeBufferPointer { alt in
+              let n = toks.count
+              @inline(__always) func rootNode(_ term: Int32) -> Int32 {
+                term >= 0 && Int(term) < root.count ? root[Int(term)] : 0
+              }
+              @inline(__always) func altOf(_ term: Int32) -> Int32 {
+                term >= 0 && Int(term) < alt.count ? alt[Int(term)] : 0
+              }
+              // Follows one path from `node` (which token `j` reached), pushing the branches an
+              // alternative term opens. A second walk from the same token (`since` ≥ 0) skips what
+              // an earlier one found: "picked complete" is one match of `(picked|pick) complete`.
+              @inline(__always) func walk(_ start: Int, _ node0: Int32, _ j0: Int, since: Int) {
+                var node = node0
+                var j = j0
                 while true {
                   var k = starts[Int(node)]
                   let hi = starts[Int(node) + 1]
                   while k < hi {
-                    let entry = outputs[Int(k)]
-                    states.append(MatchState(
-                      match: RawMatch(entry: entry, first: Int32(i), last: Int32(j), output: k),
-                      outcome: info[Int(entry)].partOf >= 0 ? MatchOutcome.part.rawValue : MatchOutcome.counted.rawValue))
+                    let slot = k
+                    let entry = outputs[Int(slot)]
                     k += 1
+                    if since >= 0 && found(entry, Int32(j), since) { continue }
+                    states.append(MatchState(
+                      match: RawMatch(entry: entry, first: Int32(start), last: Int32(j), output: slot),
+                      outcome: info[Int(entry)].partOf >= 0 ? MatchOutcome.part.rawValue : MatchOutcome.counted.rawValue))
                   }
                   j += 1
                   // A phrase never runs across a boundary.
                   if j >= n || !hasChildren[Int(node)] || toks[j].flags & TokenFlags.anyBreak != 0 {
                     break
                   }
-                  node = trie.child(node, toks[j].term)
+                  let term = toks[j].term
+                  let a = altOf(term)
+                  if a != 0 {
+                    let other = trie.child(node, a)
+                    if other != 0 { stack.append(Int64(other) << 32 | Int64(j)) }
+                  }
+                  node = trie.child(node, term)
                   if node == 0 { break }
                 }
               }
-              i += 1
+              @inline(__always) func found(_ entry: Int32, _ last: Int32, _ since: Int) -> Bool {
+                var q = since
+                while q < states.count {
+                  if states[q].match.entry == entry && states[q].match.last == last { return true }
+                  q += 1
+                }
+                return false
+              }
+              var i = 0
+              while i < n {
+                let term = toks[i].term
+                let node = rootNode(term)
+                let since = states.count
+                if node != 0 { walk(i, node, i, since: -1) }
+                let a = altOf(term)
+                if a != 0 || stack.count > 0 {
+                  if a != 0 {
+                    let other = rootNode(a)
+                    if other != 0 { walk(i, other, i, since: since) }
+                  }
+                  while stack.count > 0 {
+                    stack.count -= 1
+                    let top = stack[stack.count]
+                    walk(i, Int32(truncatingIfNeeded: top >> 32), Int(truncatingIfNeeded: top & 0xFFFF_FFFF), since: since)
+                  }
+                }
+                i += 1
+              }
             }
           }
         }
@@ -309,127 +368,248 @@ public struct Classifier: Sendable {
     st.gapFrom >= 0 && c.first >= st.gapFrom && c.last <= st.gapTo
   }
 
+  /// The first position in `list` (match indexes sorted by first token) whose match starts at or
+  /// after token `first`.
+  @inline(__always)
+  func lowerBound(_ list: UnsafeBufferPointer<Int32>, _ st: UnsafeMutablePointer<MatchState>, _ first: Int32) -> Int {
+    var lo = 0
+    var hi = list.count
+    while lo < hi {
+      let mid = (lo + hi) >> 1
+      if st[Int(list[mid])].match.first < first { lo = mid + 1 } else { hi = mid }
+    }
+    return lo
+  }
+
+  /// The spans a note's matches reach, which bound every search below to a window around a match.
+  struct Spans {
+    /// The longest phrase or pattern match, near part and cue, in tokens minus one.
+    var phrase: Int32 = 0
+    var part: Int32 = 0
+    var cue: Int32 = 0
+  }
+
   /// Applies pairing, conditions, subsumption, repeats, negation, resolution and pending cues.
+  ///
+  /// Matches come from `findMatches` in order of their first token, so every rule looks only at
+  /// the matches and cues whose first token lies within reach (the longest match of the note, the
+  /// widest cue window): the work is linear in the matches, not quadratic, however long the note.
   func decide(_ toks: UnsafeBufferPointer<Token>, _ info: UnsafeBufferPointer<EntryInfo>, _ s: ClassifierScratch) {
     s.cueList.removeAll()
+    s.allCues.removeAll()
     s.partList.removeAll()
     s.phraseList.removeAll()
     s.reasonIdx.removeAll()
+    resetEntries(s, entryCount: info.count)
     if s.states.count == 0 { return }
-    // Index the matches by role once: near parts, plain reason matches (phrases and patterns).
-    for k in 0..<s.states.count {
-      let mi = info[Int(s.states[k].match.entry)]
-      if mi.partOf >= 0 { s.partList.append(Int32(k)) } else if mi.isReason { s.phraseList.append(Int32(k)) }
-    }
-    if s.partList.count > 0 { pairNearParts(toks, info, s) }
-    let states = s.states
-    let count = states.count
-    let st = states.base
-    for k in 0..<count where info[Int(st[k].match.entry)].isReason { s.reasonIdx.append(Int32(k)) }
-    // Cues; a cue inside a longer cue is dropped ("no" inside "no longer").
-    for k in 0..<count where info[Int(st[k].match.entry)].isCue {
-      let m = st[k].match
-      var inside = false
-      for o in 0..<count where o != k && info[Int(st[o].match.entry)].isCue {
-        let other = st[o].match
-        if other.first <= m.first && other.last >= m.last && other.last - other.first > m.last - m.first {
-          inside = true
-          break
+    // Index the matches by role once (each list stays sorted by first token), note the longest
+    // spans, and settle pattern conditions.
+    var spans = Spans()
+    do {
+      let st = s.states.base
+      for k in 0..<s.states.count {
+        let m = st[k].match
+        let mi = info[Int(m.entry)]
+        let span = m.last - m.first
+        if mi.partOf >= 0 {
+          s.partList.append(Int32(k))
+          spans.part = max(spans.part, span)
+        } else if mi.isReason {
+          s.phraseList.append(Int32(k))
+          spans.phrase = max(spans.phrase, span)
+          if mi.hasConditions && !conditionsHold(m, toks) { st[k].outcome = MatchOutcome.conditionFailed.rawValue }
+        } else {
+          s.allCues.append(Int32(k))
+          spans.cue = max(spans.cue, span)
         }
       }
-      if !inside { s.cueList.append(Int32(k)) }
     }
+    // Near pairs go after the phrases (unsorted, at most one per near entry).
+    let pairStart = s.states.count
+    if s.partList.count > 0 { pairNearParts(toks, info, s, spans) }
+    let st = s.states.base
+    for k in s.phraseList.buffer { s.reasonIdx.append(k) }
+    let pairsFrom = s.reasonIdx.count
+    for k in pairStart..<s.states.count {
+      s.reasonIdx.append(Int32(k))
+      spans.phrase = max(spans.phrase, st[k].match.last - st[k].match.first)
+    }
+    dropNestedCues(st, info, s, spans)
     let cues = s.cueList.buffer
     let reasons = s.reasonIdx.buffer
+    let phrases = UnsafeBufferPointer(rebasing: reasons[0..<pairsFrom])
+    let pairs = UnsafeBufferPointer(rebasing: reasons[pairsFrom...])
+    let entryFirst = s.entryFirst.base
+    let reach = maxCueWindow + spans.cue
     for k32 in reasons {
       let k = Int(k32)
+      if st[k].outcome == MatchOutcome.conditionFailed.rawValue { continue }
       let m = st[k].match
       let mi = info[Int(m.entry)]
-      if mi.hasConditions && !conditionsHold(m, toks) {
-        st[k].outcome = MatchOutcome.conditionFailed.rawValue
+      // Subsumed by a longer reason match around it, or a heavier one over the same tokens.
+      if let o = subsumer(of: k, st, info, phrases, from: lowerBound(phrases, st, m.first - spans.phrase), sorted: true)
+        ?? subsumer(of: k, st, info, pairs, from: 0, sorted: false)
+      {
+        st[k].outcome = MatchOutcome.subsumed.rawValue
+        st[k].cause = o
         continue
       }
-      // Subsumed by a longer reason match around it, a heavier one over the same tokens, or a
-      // repeat of an entry.
-      var dropped = false
-      for o32 in reasons where o32 != k32 {
-        let o = Int(o32)
-        let other = st[o].match
-        let oi = info[Int(other.entry)]
-        let sameSpan = other.first == m.first && other.last == m.last
-        let longer = other.first <= m.first && other.last >= m.last && other.last - other.first > m.last - m.first
-        if (longer || (sameSpan && oi.code == mi.code
-              && (oi.weight > mi.weight || (oi.weight == mi.weight && other.entry < m.entry))))
-          && (!oi.hasConditions || conditionsHold(other, toks))
-        {
-          st[k].outcome = MatchOutcome.subsumed.rawValue
-          st[k].cause = Int32(o)
-          dropped = true
-          break
-        }
-        if o < k && other.entry == m.entry && st[o].outcome == MatchOutcome.counted.rawValue {
-          st[k].outcome = MatchOutcome.repeated.rawValue
-          st[k].cause = Int32(o)
-          dropped = true
-          break
-        }
-      }
-      if dropped { continue }
       let bit: UInt64 = 1 << UInt64(mi.code)
-      for c in cues {
-        let cm = st[Int(c)].match
+      var c = lowerBound(cues, st, m.first - reach)
+      while c < cues.count {
+        let cm = st[Int(cues[c])].match
+        if cm.first > m.last + maxCueWindow { break }
         let ci = info[Int(cm.entry)]
-        guard ci.kind == .negate, ci.scope & bit != 0 else { continue }
-        if inGap(cm, st[k]) || reaches(cm, ci, m, toks, stops: TokenFlags.anyBreak) {
+        if ci.kind == .negate, ci.scope & bit != 0,
+          inGap(cm, st[k]) || reaches(cm, ci, m, toks, stops: TokenFlags.anyBreak)
+        {
           st[k].outcome = MatchOutcome.negated.rawValue
-          st[k].cause = c
+          st[k].cause = cues[c]
           break
         }
+        c += 1
       }
       if st[k].outcome != MatchOutcome.counted.rawValue { continue }
-      resolve(k, mi, toks, info, st, cues)
+      // An entry counts once per note; a later mention still decides the status, so it is
+      // resolved (or not) like the first.
+      let first = entryFirst[Int(m.entry)]
+      if first >= 0 && first != k32 {
+        st[k].outcome = MatchOutcome.repeated.rawValue
+        st[k].cause = first
+      } else if first < 0 {
+        entryFirst[Int(m.entry)] = k32
+        s.touchedEntries.append(m.entry)
+      }
+      resolve(k, mi, toks, info, st, cues, reach)
     }
   }
 
-  /// Marks a counted match resolved when a live resolution cue for its code reaches it.
+  /// The reason match in `list[from...]` that subsumes match `k`: strictly longer around it, or
+  /// over the same tokens for the same code and heavier (the earlier entry on a tie). A pattern
+  /// whose condition failed subsumes nothing.
+  @inline(__always)
+  func subsumer(
+    of k: Int, _ st: UnsafeMutablePointer<MatchState>, _ info: UnsafeBufferPointer<EntryInfo>,
+    _ list: UnsafeBufferPointer<Int32>, from: Int, sorted: Bool
+  ) -> Int32? {
+    let m = st[k].match
+    let mi = info[Int(m.entry)]
+    var i = from
+    while i < list.count {
+      let o = Int(list[i])
+      i += 1
+      if o == k { continue }
+      let other = st[o].match
+      if other.first > m.first {
+        // In a sorted list nothing further on starts at or before `m`.
+        if sorted { break }
+        continue
+      }
+      guard other.last >= m.last, st[o].outcome != MatchOutcome.conditionFailed.rawValue else { continue }
+      let oi = info[Int(other.entry)]
+      let longer = other.last - other.first > m.last - m.first
+      let sameSpan = other.first == m.first && other.last == m.last
+      if longer || (sameSpan && oi.code == mi.code
+          && (oi.weight > mi.weight || (oi.weight == mi.weight && other.entry < m.entry)))
+      {
+        return Int32(o)
+      }
+    }
+    return nil
+  }
+
+  /// Keeps the cues that are not inside a longer cue ("no" inside "no longer").
+  @inline(__always)
+  func dropNestedCues(
+    _ st: UnsafeMutablePointer<MatchState>, _ info: UnsafeBufferPointer<EntryInfo>, _ s: ClassifierScratch,
+    _ spans: Spans
+  ) {
+    let all = s.allCues.buffer
+    for (position, k32) in all.enumerated() {
+      let m = st[Int(k32)].match
+      var inside = false
+      var o = lowerBound(all, st, m.first - spans.cue)
+      while o < all.count {
+        let other = st[Int(all[o])].match
+        if other.first > m.first { break }
+        if o != position && other.last >= m.last && other.last - other.first > m.last - m.first {
+          inside = true
+          break
+        }
+        o += 1
+      }
+      if !inside { s.cueList.append(k32) }
+    }
+  }
+
+  /// Sets every entry's slot in `entryFirst` back to -1 (only those the last note touched).
+  @inline(__always)
+  func resetEntries(_ s: ClassifierScratch, entryCount: Int) {
+    let table = s.entryFirst
+    if table.count != entryCount {
+      table.removeAll()
+      table.reserve(entryCount)
+      for _ in 0..<entryCount { table.append(-1) }
+    } else {
+      for e in s.touchedEntries.buffer { table[Int(e)] = -1 }
+    }
+    s.touchedEntries.removeAll()
+  }
+
+  /// Marks a counted match resolved when a live resolution cue for its code reaches it. `reach`
+  /// is how far before a match a cue may start and still act on it.
   @inline(__always)
   func resolve(
     _ k: Int, _ mi: EntryInfo, _ toks: UnsafeBufferPointer<Token>,
     _ info: UnsafeBufferPointer<EntryInfo>, _ st: UnsafeMutablePointer<MatchState>,
-    _ cues: UnsafeBufferPointer<Int32>
+    _ cues: UnsafeBufferPointer<Int32>, _ reach: Int32
   ) {
     let m = st[k].match
     let bit: UInt64 = 1 << UInt64(mi.code)
+    let from = lowerBound(cues, st, m.first - reach)
     // A pending cue that reaches the match keeps it open ("still short").
-    for p in cues {
-      let pm = st[Int(p)].match
+    var p = from
+    while p < cues.count {
+      let pm = st[Int(cues[p])].match
+      if pm.first >= m.first { break }
       let pi = info[Int(pm.entry)]
-      guard pi.kind == .pending, pi.scope & bit != 0, pm.last < m.first else { continue }
-      if reaches(pm, pi, m, toks, stops: TokenFlags.clauseBefore) {
-        st[k].keptOpenBy = p
+      if pi.kind == .pending, pi.scope & bit != 0, pm.last < m.first,
+        reaches(pm, pi, m, toks, stops: TokenFlags.clauseBefore)
+      {
+        st[k].keptOpenBy = cues[p]
         return
       }
+      p += 1
     }
-    for r in cues {
-      let rm = st[Int(r)].match
+    var r = from
+    while r < cues.count {
+      let rIndex = cues[r]
+      r += 1
+      let rm = st[Int(rIndex)].match
+      if rm.first > m.last + maxCueWindow { break }
       let ri = info[Int(rm.entry)]
       guard ri.kind == .resolve, ri.scope & bit != 0 else { continue }
       guard inGap(rm, st[k]) || resolutionReaches(rm, ri, m, toks) else { continue }
       // The resolution itself may be pending or negated: "until received", "not released".
       var live = true
-      for p in cues where p != r {
-        let pm = st[Int(p)].match
+      var q = lowerBound(cues, st, rm.first - reach)
+      while q < cues.count {
+        let qIndex = cues[q]
+        q += 1
+        let pm = st[Int(qIndex)].match
+        if pm.first > rm.last + maxCueWindow { break }
+        if qIndex == rIndex { continue }
         let pi = info[Int(pm.entry)]
         guard pi.kind == .pending || pi.kind == .negate else { continue }
         guard pi.scope & bit != 0 || pi.kind == .negate else { continue }
         if reaches(pm, pi, rm, toks, stops: TokenFlags.clauseBefore) {
-          st[k].keptOpenBy = p
+          st[k].keptOpenBy = qIndex
           live = false
           break
         }
       }
       if live {
-        st[k].resolvedBy = r
+        st[k].resolvedBy = rIndex
         st[k].keptOpenBy = -1
         return
       }
@@ -440,19 +620,28 @@ public struct Classifier: Sendable {
   /// overlap, at most the entry's window apart, with no clause boundary between them, become one
   /// match spanning both (one per entry and note). A part inside a strictly longer phrase or
   /// pattern match is used up by it: "weight missing" and "item master" do not pair into
-  /// "missing … item".
+  /// "missing … item"; a pattern whose condition failed uses up nothing.
   @inline(__always)
   func pairNearParts(
-    _ toks: UnsafeBufferPointer<Token>, _ info: UnsafeBufferPointer<EntryInfo>, _ s: ClassifierScratch
+    _ toks: UnsafeBufferPointer<Token>, _ info: UnsafeBufferPointer<EntryInfo>, _ s: ClassifierScratch,
+    _ spans: Spans
   ) {
     let states = s.states
     let parts = s.partList.buffer
     let phrases = s.phraseList.buffer
-    let count = states.count
+    let entryFirst = s.entryFirst.base
     func usedUp(_ p: RawMatch) -> Bool {
-      for o in phrases {
-        let m = states[Int(o)].match
-        if m.first <= p.first && m.last >= p.last && m.last - m.first > p.last - p.first { return true }
+      var i = lowerBound(phrases, states.base, p.first - spans.phrase)
+      while i < phrases.count {
+        let st = states[Int(phrases[i])]
+        i += 1
+        let m = st.match
+        if m.first > p.first { break }
+        if m.last >= p.last && m.last - m.first > p.last - p.first
+          && st.outcome != MatchOutcome.conditionFailed.rawValue
+        {
+          return true
+        }
       }
       return false
     }
@@ -461,23 +650,17 @@ public struct Classifier: Sendable {
       let ai = info[Int(a.entry)]
       guard ai.side == 0 else { continue }
       let owner = ai.partOf
+      // Only one pair per near entry and note: an earlier first part that paired wins.
+      if entryFirst[Int(owner)] >= 0 { continue }
       let window = info[Int(owner)].nearWindow
       let ordered = info[Int(owner)].nearOrdered
-      // Only one pair per near entry and note: an earlier first part of the same entry that
-      // paired wins.
-      var paired = false
-      var q = count
-      while q < states.count {
-        if states[q].match.entry == owner {
-          paired = true
-          break
-        }
-        q += 1
-      }
-      if paired { continue }
       var checkedA = false
-      for ib in parts {
-        let b = states[Int(ib)].match
+      // Second parts that can lie within the window on either side of `a`.
+      var ib = lowerBound(parts, states.base, ordered ? a.last + 1 : a.first - window - spans.part)
+      while ib < parts.count {
+        let b = states[Int(parts[ib])].match
+        ib += 1
+        if b.first > a.last + window { break }
         let bi = info[Int(b.entry)]
         guard bi.partOf == owner, bi.side == 1 else { continue }
         guard a.last < b.first || (b.last < a.first && !ordered) else { continue }
@@ -489,6 +672,8 @@ public struct Classifier: Sendable {
           checkedA = true
         }
         if usedUp(b) { continue }
+        entryFirst[Int(owner)] = Int32(states.count)
+        s.touchedEntries.append(owner)
         states.append(MatchState(
           match: RawMatch(entry: owner, first: left.first, last: right.last, output: a.output, output2: b.output),
           outcome: MatchOutcome.counted.rawValue, gapFrom: left.last + 1, gapTo: right.first - 1))
@@ -555,16 +740,23 @@ public struct Classifier: Sendable {
     s.reasonList.removeAll()
     s.scoredList.removeAll()
     let st = s.states.base
-    for k in 0..<s.states.count where st[k].outcome == MatchOutcome.counted.rawValue {
+    for k in 0..<s.states.count {
+      let outcome = st[k].outcome
+      guard outcome == MatchOutcome.counted.rawValue || outcome == MatchOutcome.repeated.rawValue else { continue }
       let mi = info[Int(st[k].match.entry)]
       guard mi.code >= 0 else { continue }
       let c = Int(mi.code)
       if lastMention[c] < 0 && score[c] == 0 && openWeight[c] == 0 && resolvedWeight[c] == 0 {
         s.touched.append(mi.code)
       }
-      score[c] &+= mi.weight
+      // A repeat adds nothing to the score, but it is a mention: it can decide the status.
+      if outcome == MatchOutcome.counted.rawValue {
+        score[c] &+= mi.weight
+        if mi.weight > 0 {
+          if st[k].resolvedBy >= 0 { resolvedWeight[c] &+= mi.weight } else { openWeight[c] &+= mi.weight }
+        }
+      }
       if mi.weight > 0 {
-        if st[k].resolvedBy >= 0 { resolvedWeight[c] &+= mi.weight } else { openWeight[c] &+= mi.weight }
         // The code's status is that of its last mention: a note tells the problem, then the fix
         // (or the fix, then what is still wrong). Ties on position go to the heavier match.
         let last = lastMention[c]

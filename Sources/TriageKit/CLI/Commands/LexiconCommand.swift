@@ -145,7 +145,7 @@ enum LexiconFormatter {
     var header: [String] = []
     var entries: [String] = []
     var inHeader = true
-    for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    for raw in TextLines.split(text) {
       let line = String(raw)
       let trimmed = line.trimmingCharacters(in: .whitespaces)
       if inHeader {
