@@ -76,6 +76,10 @@ private func describe(_ t: Token, _ vocabulary: Vocabulary) -> String {
     Case("mention", "«@AmazonHelp» «late»", ["mention", "?"]),
     Case("url", "«see» «https://example.com/a-b?c=d» «now»", ["?", "url", "?"]),
     Case("www url", "«www.example.com/track»", ["url"]),
+    Case("a url keeps the full stop after it", "«www.example.com/t». «crushed»", ["url", "| crushed"]),
+    Case(
+      "a url keeps its own brackets but not the sentence's",
+      "(«https://example.com/a_(b)»), «crushed»", [", url", ", crushed"]),
     // Boundaries.
     Case(
       "clause and comma flags", "«a1», «b1». «c1»; «d1»! «e1»? «f1»\n«g1» («h1») «i1»",

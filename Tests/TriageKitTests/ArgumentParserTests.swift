@@ -186,8 +186,14 @@ import TriageKit
     #expect(help.contains("Output format. (jsonl|tsv|table)"))
     #expect(help.contains("  -j, --jobs <n>"))
     #expect(help.contains("  --lexicons <dir>"), "global options are listed")
-    // Option and argument help wraps to the width (the USAGE line is not wrapped).
-    #expect(
-      help.split(separator: "\n").filter { !$0.hasPrefix("USAGE:") }.allSatisfy { $0.count <= 80 })
+    // Everything wraps to the width, the USAGE line included.
+    #expect(help.split(separator: "\n").allSatisfy { $0.count <= 80 })
+    let narrow = Self.spec.help(width: 40)
+    let usage = narrow.split(separator: "\n", omittingEmptySubsequences: false)
+      .drop { !$0.hasPrefix("USAGE:") }.prefix { !$0.isEmpty }
+    #expect(usage.count > 1)
+    #expect(usage.allSatisfy { $0.count <= 40 })
+    // Continuation lines are indented and start with an option or an argument.
+    #expect(usage.dropFirst().allSatisfy { $0.hasPrefix("    ") && "[<".contains($0.drop { $0 == " " }.first ?? "?") })
   }
 }

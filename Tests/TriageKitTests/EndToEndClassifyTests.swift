@@ -141,6 +141,8 @@ struct EndToEndClassifyTests {
     #expect(codes[0].contains("short_pick"))
     #expect(records[0]["order_refs"]?.arrayValue?.compactMap(\.stringValue) == ["SO-10023"])
     #expect(records[0]["locations"]?.arrayValue?.compactMap(\.stringValue) == ["B-14-02"])
+    // DATA.md: the order_id column is the note's order; the text is searched only without one.
+    #expect(records[1]["order_refs"]?.arrayValue?.compactMap(\.stringValue) == ["SO-10023"])
     let hold = records[1]["reasons"]?.arrayValue?.first {
       $0["code"]?.stringValue == "payment_hold"
     }

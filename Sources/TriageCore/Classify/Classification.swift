@@ -108,9 +108,13 @@ extension Classifier {
   /// `{"id":…,"source":…,"order_refs":[…],"skus":[…],"locations":[…],"reasons":[{"code":…,
   /// "score":…,"status":…,"evidence":[{"term":…,"weight":…,"span":[a,b]}]}]}`; with `explain`,
   /// also `"matches"`: every entry found, with its outcome.
+  ///
+  /// `orderID` is the note's `order_id` field: when it is not blank, it is the note's order
+  /// reference and the text is not searched for one (DATA.md).
   public func writeJSON(
     id: UnsafeBufferPointer<UInt8>, source: UnsafeBufferPointer<UInt8>,
     text: UnsafeBufferPointer<UInt8>, scratch s: ClassifierScratch, explain: Bool = false,
+    orderID: UnsafeBufferPointer<UInt8> = UnsafeBufferPointer(start: nil, count: 0),
     into w: inout JSONWriter
   ) {
     w.raw("{\"id\":")
@@ -119,7 +123,8 @@ extension Classifier {
     w.string(source)
     let ids = s.identifierList.buffer
     w.raw(",\"order_refs\":[")
-    writeIdentifiers(ids, .order, text, &w)
+    let order = Classifier.trimmed(orderID)
+    if order.count > 0 { w.string(order) } else { writeIdentifiers(ids, .order, text, &w) }
     w.raw("],\"skus\":[")
     writeIdentifiers(ids, .sku, text, &w)
     w.raw("],\"locations\":[")
@@ -207,6 +212,15 @@ extension Classifier {
       }
       w.byte(ASCII.quote)
     }
+  }
+
+  /// Bytes without leading and trailing spaces and tabs.
+  static func trimmed(_ p: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+    var lo = 0
+    var hi = p.count
+    while lo < hi && (p[lo] == ASCII.space || p[lo] == ASCII.tab) { lo += 1 }
+    while hi > lo && (p[hi - 1] == ASCII.space || p[hi - 1] == ASCII.tab) { hi -= 1 }
+    return lo == 0 && hi == p.count ? p : UnsafeBufferPointer(rebasing: p[lo..<hi])
   }
 
   /// A short description of what happened to match `k`, for explanations.

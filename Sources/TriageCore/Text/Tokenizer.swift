@@ -146,7 +146,9 @@ public struct Tokenizer: Sendable {
     }
   }
 
-  /// If a URL starts at `i`, the offset where it ends (the next space or control byte).
+  /// If a URL starts at `i`, the offset where it ends: the next space or control byte, less any
+  /// punctuation that ends the sentence around it ("see https://x.example/t." keeps its full
+  /// stop, so the clause still ends there).
   @inline(__always)
   func urlEnd(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
     let b = p[i] | 0x20
@@ -160,7 +162,24 @@ public struct Tokenizer: Sendable {
     }
     guard matches("http://") || matches("https://") || matches("www.") else { return nil }
     var j = i
-    while j < p.count && p[j] > ASCII.space && p[j] != ASCII.del { j += 1 }
+    var open = 0
+    while j < p.count && p[j] > ASCII.space && p[j] != ASCII.del {
+      if p[j] == ASCII.openParen { open += 1 } else if p[j] == ASCII.closeParen { open -= 1 }
+      j += 1
+    }
+    while j > i {
+      switch p[j - 1] {
+      case ASCII.period, ASCII.comma, ASCII.semicolon, ASCII.colon, ASCII.bang, ASCII.question,
+        ASCII.quote, ASCII.apostrophe, ASCII.closeBracket:
+        j -= 1
+      case ASCII.closeParen where open < 0:
+        // More closing brackets than opening ones: the last belongs to the sentence.
+        open += 1
+        j -= 1
+      default:
+        return j
+      }
+    }
     return j
   }
 

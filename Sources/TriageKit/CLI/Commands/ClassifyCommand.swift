@@ -225,7 +225,9 @@ struct BatchClassifier {
           w.append(ClassifyCommand.tsvLine(classifier, s.scratch, id: String(decoding: id, as: UTF8.self)))
         } else {
           let source = UnsafeBufferPointer(rebasing: all[Int(r.source.lowerBound)..<Int(r.source.upperBound)])
-          classifier.writeJSON(id: id, source: source, text: text, scratch: s.scratch, explain: explain, into: &w)
+          let order = UnsafeBufferPointer(rebasing: all[Int(r.orderID.lowerBound)..<Int(r.orderID.upperBound)])
+          classifier.writeJSON(
+            id: id, source: source, text: text, scratch: s.scratch, explain: explain, orderID: order, into: &w)
         }
       }
     }
