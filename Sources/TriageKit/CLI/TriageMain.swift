@@ -33,7 +33,7 @@ public enum TriageMain {
       ClassifyCommand.command, ExplainCommand.command, IngestCommand.command,
       UnmatchedCommand.command, EvalCommand.command, LexiconCommand.command, HelpCommand.command,
       Session.command,
-    ] + extraCommands
+    ] + DraftCommands.all + extraCommands
   }
 
   /// Commands registered by later stages (store, orders, drafts, themes, REPL).

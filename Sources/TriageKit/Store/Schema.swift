@@ -128,7 +128,9 @@ enum Schema {
       new TEXT
     );
     CREATE INDEX history_key ON history(entity, key);
-    """
+    """,
+    // 2: drafts with their statements, sources and review trail; cutoff reviews.
+    DraftSchema.migration,
   ]
 
   static var version: Int { migrations.count }
