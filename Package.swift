@@ -26,6 +26,6 @@ let package = Package(
     .executableTarget(name: "triage", dependencies: ["TriageKit"]),
     .executableTarget(name: "triage-bench", dependencies: ["TriageKit"]),
     .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore"]),
-    .testTarget(name: "TriageKitTests", dependencies: ["TriageKit"]),
+    .testTarget(name: "TriageKitTests", dependencies: ["TriageKit"], exclude: ["Goldens"]),
   ]
 )
