@@ -16,8 +16,8 @@ import TriageCore
         [27,34)    "dmg box"  damaged +3.0  (entry '(damaged|crushed) (box|carton)')  counted  mini/reasons/damaged.txt:8:7
         [27,30)    "dmg"  damaged +2.0  (entry 'damaged')  inside the longer match '(damaged|crushed) (box|carton)'  mini/reasons/damaged.txt:7:7
       scores
-        short_pick            3.0 ≥ threshold 2.0  → open (its last mention is open; open weight 3.0, resolved weight 0.0)
-        damaged               3.0 ≥ threshold 2.0  → open (its last mention is open; open weight 3.0, resolved weight 0.0)
+        short_pick            3.0 ≥ threshold 2.0  → open (its deciding mention is open; open weight 3.0, resolved weight 0.0)
+        damaged               3.0 ≥ threshold 2.0  → open (its deciding mention is open; open weight 3.0, resolved weight 0.0)
       tie      short_pick, damaged all score 3.0: ordered by taxonomy order (codes.txt)
       result   short_pick, damaged
       refs     location B-14-02, order SO-10023
@@ -43,7 +43,7 @@ import TriageCore
         [51,65)    "damaged carton"  damaged +3.0  (entry '(damaged|crushed) (box|carton)')  negated by 'no'  mini/reasons/damaged.txt:8:7
         [51,58)    "damaged"  damaged +2.0  (entry 'damaged')  inside the longer match '(damaged|crushed) (box|carton)'  mini/reasons/damaged.txt:7:7
       scores
-        payment_hold          5.0 ≥ threshold 2.0  → open (its last mention is open; open weight 2.0, resolved weight 3.0)
+        payment_hold          5.0 ≥ threshold 2.0  → open (its deciding mention is open; open weight 2.0, resolved weight 3.0)
       result   payment_hold
 
       """#, "resolution, pending and negation")
@@ -64,8 +64,8 @@ import TriageCore
         [28,34)    "broken"  damaged +2.0  (entry 'broken')  inside the longer match '(broken|cracked)'  mini/reasons/damaged.txt:4:7
         [28,34)    "broken"  damaged +2.5  (entry '(broken|cracked)')  counted  mini/reasons/damaged.txt:5:7
       scores
-        carrier_pickup        3.0 ≥ threshold 2.0  → open (its last mention is open; open weight 3.0, resolved weight 0.0)
-        damaged               2.5 ≥ threshold 2.0  → open (its last mention is open; open weight 2.5, resolved weight 0.0)
+        carrier_pickup        3.0 ≥ threshold 2.0  → open (its deciding mention is open; open weight 3.0, resolved weight 0.0)
+        damaged               2.5 ≥ threshold 2.0  → open (its deciding mention is open; open weight 2.5, resolved weight 0.0)
       result   carrier_pickup, damaged
 
       """#, "near, same span and escapes")

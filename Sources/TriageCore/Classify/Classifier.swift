@@ -775,12 +775,24 @@ public struct Classifier: Sendable {
       }
       if mi.weight > 0 {
         // The code's status is that of its last mention: a note tells the problem, then the fix
-        // (or the fix, then what is still wrong). Ties on position go to the heavier match.
+        // (or the fix, then what is still wrong). A mention that could raise the code alone
+        // (weight at its threshold) outranks a weaker one that only names the topic again
+        // ("box rules updated; now picks the right carton"). Ties on position go to the heavier.
         let last = lastMention[c]
-        if last < 0 || st[k].match.last > st[Int(last)].match.last
-          || (st[k].match.last == st[Int(last)].match.last && mi.weight > info[Int(st[Int(last)].match.entry)].weight)
-        {
+        if last < 0 {
           lastMention[c] = Int32(k)
+        } else {
+          let threshold = thresholds[c]
+          let lm = st[Int(last)].match
+          let lw = info[Int(lm.entry)].weight
+          let strong = mi.weight >= threshold
+          let lastStrong = lw >= threshold
+          if (strong && !lastStrong)
+            || (strong == lastStrong
+              && (st[k].match.last > lm.last || (st[k].match.last == lm.last && mi.weight > lw)))
+          {
+            lastMention[c] = Int32(k)
+          }
         }
       }
     }

@@ -84,7 +84,7 @@ extension Classifier {
       if passed {
         line += "  → \(r.resolved ? "resolved" : "open")"
         let w = openAndResolvedWeight(s, code: Int(r.code))
-        line += " (its last mention is \(r.resolved ? "resolved" : "open"); open weight \(Weight.format(w.open)), resolved weight \(Weight.format(w.resolved)))"
+        line += " (its deciding mention is \(r.resolved ? "resolved" : "open"); open weight \(Weight.format(w.open)), resolved weight \(Weight.format(w.resolved)))"
       } else {
         line += "  → not reported"
       }
