@@ -128,7 +128,9 @@ enum Schema {
       new TEXT
     );
     CREATE INDEX history_key ON history(entity, key);
-    """
+    """,
+    // 2: themes and recurrence (Themes/ThemeSchema.swift).
+    ThemeSchema.migration,
   ]
 
   static var version: Int { migrations.count }

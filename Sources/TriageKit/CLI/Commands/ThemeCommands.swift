@@ -1,0 +1,87 @@
+import Foundation
+import TriageCore
+
+/// `triage themes`: which blockers keep coming back.
+enum ThemesCommand {
+  static let spec = CommandSpec(
+    "themes", abstract: "Recurring blocker themes: counts, trends, recurrence, examples; or what the lexicons miss.",
+    discussion: """
+      Counts the open blocker mentions (a note raising a reason) in the window, grouped by \
+      theme (default), reason, owner, SKU, location, customer, carrier or source, with each \
+      group's share, its trend against the previous window of the same length, the resolved \
+      mentions and the median time to resolve, a bar per day, and two or three example notes. \
+      Trend: 'new' when the previous window had none; 'up' or 'down' when the count moved by at \
+      least 3 and by at least 25% of the previous count; else 'flat'. Time to resolve: per order \
+      and reason, from the first open mention to the first later resolved one, for resolutions \
+      in the window (the newest 200 per reason; '+' marks a sampled median). \
+      Then what recurs: the rules of Lexicons/recurrence.txt (the same SKU, location, SKU at a \
+      location, customer, carrier, order or named place hitting the same reasons again and \
+      again) with the theme each suggests. \
+      The window ends at --until (default: --now, else the data's as_of) and starts --since \
+      before it (a duration like 7d, or a date). \
+      With --unclassified: the notes in the window that matched no reason, grouped by their most \
+      frequent words and two-word phrases (stop words from Lexicons/stopwords.txt removed), as \
+      candidate lexicon entries with example notes.
+      """,
+    options: [
+      OptionSpec("--since", value: "WHEN", help: "Start: a duration before the end (7d, 36h, 2w) or a date (default 7d)."),
+      OptionSpec("--until", value: "WHEN", help: "End: a date (included) or a time (default: now)."),
+      OptionSpec("--by", value: "GROUPING", help: "What to group by (default theme).", choices: ThemeDimension.allCases.map(\.rawValue)),
+      OptionSpec("--limit", value: "N", help: "At most N groups (default: all themes, reasons and owners; 15 otherwise)."),
+      .flag("--compact", "Only the table (as the interactive session shows it)."),
+      .flag("--unclassified", "List the notes that matched nothing, grouped into candidate lexicon entries."),
+      .flag("--json", "Print one JSON object."),
+    ],
+    examples: [
+      "triage themes", "triage themes --since 7d --by reason", "triage themes --by sku --since 30d",
+      "triage themes --since 2026-11-01 --until 2026-11-15 --json", "triage themes --unclassified",
+    ])
+
+  static let command = Command(spec) { args, ctx throws(TriageError) in
+    let store = try ctx.store()
+    ThemeAnalyzer.tune(store)
+    let window = try ThemeWindow.parse(since: args.value("--since"), until: args.value("--until"), now: try ctx.now())
+    if args.has("--unclassified") {
+      try UnclassifiedCommand.run(args, ctx, window: window)
+      return
+    }
+    let dimension = ThemeDimension(rawValue: args.value("--by") ?? "theme") ?? .theme
+    let limit = try args.int("--limit", default: dimension.byCode ? 1000 : 15, range: 1...100_000)
+    let lexicon = try ctx.lexicon()
+    let rules = try RecurrenceRules.load(directory: try ctx.findLexiconDirectory(), codes: lexicon.codes)
+    let compact = args.has("--compact")
+    let analyzer = ThemeAnalyzer(store: store, lexicon: lexicon, rules: rules)
+    let summary = try analyzer.summary(
+      window, by: dimension,
+      options: .init(examples: !compact, timeToResolve: !compact, recurrence: !compact, limit: limit))
+    if args.has("--json") {
+      ctx.out.write(bytes: summary.json())
+      return
+    }
+    ctx.out.write(
+      summary.render(
+        width: ctx.terminalWidth, unicode: Sparkline.unicodeAllowed(environment: ctx.environment),
+        color: ctx.useColor, compact: compact))
+  }
+}
+
+extension ThemeAnalyzer {
+  /// A larger page cache and memory-mapped reads for the theme queries' scans (a connection
+  /// setting; the store file is unchanged).
+  static func tune(_ store: Store) {
+    try? store.db.execute("PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824;")
+  }
+}
+
+/// `themes --unclassified` (filled in below).
+enum UnclassifiedCommand {
+  static func run(_ args: ParsedArguments, _ ctx: Context, window: ThemeWindow) throws(TriageError) {}
+}
+
+enum ReportCommand {
+  static let command = Command(CommandSpec("report", abstract: "todo")) { _, _ throws(TriageError) in }
+}
+
+enum ReplayCommand {
+  static let command = Command(CommandSpec("replay", abstract: "todo")) { _, _ throws(TriageError) in }
+}
