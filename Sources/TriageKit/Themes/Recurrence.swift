@@ -39,6 +39,18 @@ public struct RecurrenceDetector {
   /// The share of a hit's notes already shown that makes it redundant.
   public static let overlap = 0.75
 
+  /// The carriers of the orders, as places a note can name: the full name and, when it is one
+  /// word of four letters or more, its first word ("Ridgeline" for "Ridgeline Freight").
+  func carrierPlaces() throws(TriageError) -> [RecurrencePlace] {
+    try store.carriers().map { name in
+      var spellings = [PlaceMatcher.normalize(name)]
+      if let first = spellings[0].split(separator: " ").first, first.count >= 4, first != spellings[0] {
+        spellings.append(String(first))
+      }
+      return RecurrencePlace(name: name, spellings: spellings, location: SourceLocation(file: "orders"))
+    }
+  }
+
   public func detect(_ w: ThemeWindow, limit: Int = 10) throws(TriageError) -> [RecurrenceHit] {
     var candidates: [RecurrenceHit] = []
     var placeNotes: [String: [(Int64, Int64)]] = [:]
@@ -61,6 +73,21 @@ public struct RecurrenceDetector {
         }
       } else {
         notes = try store.ruleCounts(codes: rule.codes, kind: rule.kind, in: w)
+      }
+      if rule.kind == .carrier {
+        // Site notes with no order ("Ridgeline no-show for the 9am pickup") name the carrier.
+        let carriers = try carrierPlaces()
+        for code in rule.codes {
+          for m in try store.openMentionTexts(code: code, in: w, withoutOrder: true) {
+            for name in PlaceMatcher.places(in: m.text, carriers) {
+              placeNotes["\(index)\u{0}\(name)", default: []].append((m.note, m.at))
+            }
+          }
+        }
+        for (key, list) in placeNotes where key.hasPrefix("\(index)\u{0}") {
+          let unique = Set(list.map(\.0))
+          notes[String(key.dropFirst("\(index)\u{0}".count)), default: 0] += unique.count
+        }
       }
       if rule.events {
         if failed == nil { failed = try store.failedEvents(in: w) }
@@ -87,16 +114,20 @@ public struct RecurrenceDetector {
           lastSeen: newest.first?.at))
       }
     }
-    candidates.sort {
-      if $0.count != $1.count { return $0.count > $1.count }
-      if $0.ruleIndex != $1.ruleIndex { return $0.ruleIndex < $1.ruleIndex }
-      return $0.value < $1.value
+    let byCount = { (a: RecurrenceHit, b: RecurrenceHit) -> Bool in
+      if a.count != b.count { return a.count > b.count }
+      if a.ruleIndex != b.ruleIndex { return a.ruleIndex < b.ruleIndex }
+      return a.value < b.value
     }
-    // Accept hits in rank order, skipping those that repeat one already accepted.
+    // The strongest candidates, taken in rule order so the more specific rule (earlier in the
+    // file) keeps the notes and a later, broader hit that only repeats them is left out.
+    candidates.sort(by: byCount)
+    candidates = Array(candidates.prefix(limit * 4)).sorted {
+      $0.ruleIndex != $1.ruleIndex ? $0.ruleIndex < $1.ruleIndex : byCount($0, $1)
+    }
     var accepted: [RecurrenceHit] = []
     var shown = Set<Int64>()
     for var hit in candidates {
-      if accepted.count >= limit { break }
       let notes: [(note: Int64, at: Int64)]
       switch hit.rule.kind {
       case .place:
@@ -104,7 +135,9 @@ public struct RecurrenceDetector {
         notes = Dictionary(list.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
           .map { (note: $0.key, at: $0.value) }.sorted { $0.at != $1.at ? $0.at > $1.at : $0.note > $1.note }
       case .customer, .carrier:
-        notes = try store.ruleNotes(codes: hit.rule.codes, orderColumn: hit.rule.kind.rawValue, value: hit.value, in: w, limit: 3)
+        let named = (placeNotes["\(hit.ruleIndex)\u{0}\(hit.value)"] ?? []).map { (note: $0.0, at: $0.1) }
+        notes = (try store.ruleNotes(codes: hit.rule.codes, orderColumn: hit.rule.kind.rawValue, value: hit.value, in: w, limit: 3) + named)
+          .sorted { $0.at != $1.at ? $0.at > $1.at : $0.note > $1.note }
       default:
         let kind = hit.rule.kind == .sku ? 1 : hit.rule.kind == .location ? 2 : hit.rule.kind == .skuLocation ? 3 : 0
         notes = try store.ruleNotes(codes: hit.rule.codes, refKind: kind, value: hit.value, in: w)
@@ -122,6 +155,6 @@ public struct RecurrenceDetector {
       hit.lastSeen = max(hit.lastSeen ?? Int64.min, notes.first?.at ?? Int64.min)
       accepted.append(hit)
     }
-    return accepted
+    return Array(accepted.sorted(by: byCount).prefix(limit))
   }
 }

@@ -97,17 +97,25 @@ extension Store {
 
   /// Open mentions of `code` in the window with the note's text, read day by day (for rules
   /// that look for places in the text).
-  func openMentionTexts(code: String, in w: ThemeWindow) throws(TriageError) -> [(note: Int64, at: Int64, text: String)] {
+  ///
+  /// - Parameter withoutOrder: only notes that belong to no order.
+  func openMentionTexts(code: String, in w: ThemeWindow, withoutOrder: Bool = false) throws(TriageError) -> [(note: Int64, at: Int64, text: String)] {
     let q = try statement(
       """
       SELECT r.note, n.created_at, n.text FROM note_reasons r JOIN notes n ON n.id = r.note
-      WHERE r.day = ?1 AND r.code = ?2 AND r.status = 0 AND n.created_at >= ?3 AND n.created_at < ?4
+      WHERE r.day = ?1 AND r.code = ?2 AND r.status = 0 AND n.created_at >= ?3 AND n.created_at < ?4\
+      \(withoutOrder ? " AND NOT EXISTS (SELECT 1 FROM theme_refs t WHERE t.note = r.note AND t.kind = 0)" : "")
       """)
     var out: [(Int64, Int64, String)] = []
     for day in w.days {
       out += try q.rows([.int(day), .text(code), .int(w.start), .int(w.end)]) { ($0.int(0), $0.int(1), $0.text(2)) }
     }
     return out
+  }
+
+  /// The carriers orders name, in order.
+  func carriers() throws(TriageError) -> [String] {
+    try statement("SELECT DISTINCT carrier FROM orders WHERE carrier <> '' ORDER BY carrier").rows { $0.text(0) }
   }
 
   /// A failed hand-off (events.csv status rejected, error or duplicate) in the window.

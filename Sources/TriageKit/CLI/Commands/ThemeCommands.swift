@@ -73,9 +73,20 @@ extension ThemeAnalyzer {
   }
 }
 
-/// `themes --unclassified` (filled in below).
+/// `themes --unclassified`: what the lexicons miss.
 enum UnclassifiedCommand {
-  static func run(_ args: ParsedArguments, _ ctx: Context, window: ThemeWindow) throws(TriageError) {}
+  static func run(_ args: ParsedArguments, _ ctx: Context, window: ThemeWindow) throws(TriageError) {
+    let stop = try StopWords.load(directory: try ctx.findLexiconDirectory())
+    let limit = try args.int("--limit", default: 20, range: 1...10_000)
+    let (notes, total) = try ctx.store().unclassifiedNotes(in: window)
+    let report = UnclassifiedAnalyzer(classifier: try ctx.classifier(), stopWords: stop)
+      .analyze(notes, window: window, total: total, limit: limit)
+    if args.has("--json") {
+      ctx.out.write(bytes: report.json())
+    } else {
+      ctx.out.write(report.render(width: ctx.terminalWidth))
+    }
+  }
 }
 
 enum ReportCommand {
