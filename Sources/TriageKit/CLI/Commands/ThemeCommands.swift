@@ -89,8 +89,64 @@ enum UnclassifiedCommand {
   }
 }
 
+/// `triage report`: the weekly ops review as one HTML page.
 enum ReportCommand {
-  static let command = Command(CommandSpec("report", abstract: "todo")) { _, _ throws(TriageError) in }
+  static let spec = CommandSpec(
+    "report", abstract: "The weekly ops review as one self-contained HTML page.",
+    discussion: """
+      Writes one HTML file (inline CSS and SVG; no script and nothing loaded from elsewhere) for \
+      the ops review of the window: blockers per theme per day against the window before, the \
+      recurring SKUs, locations, carriers and places (Lexicons/recurrence.txt), open blockers on \
+      the orders in play by age and owning team, promise outcomes, and the candidate lexicon \
+      entries from the notes that matched nothing. It prints on A4 landscape with a page per \
+      part. The file is written atomically and an existing one is only replaced with --force; \
+      '--out -' writes to standard output.
+      """,
+    options: [
+      OptionSpec("--since", value: "WHEN", help: "Start: a duration before the end (7d, 2w) or a date (default 7d)."),
+      OptionSpec("--until", value: "WHEN", help: "End: a date (included) or a time (default: now)."),
+      OptionSpec("--out", value: "FILE", help: "The HTML file to write (required; - for standard output)."),
+      OptionSpec("--title", value: "TEXT", help: "The page title (default: Blockers and themes)."),
+      .flag("--force", "Replace an existing file."),
+    ],
+    examples: ["triage report --since 7d --out review.html", "triage report --since 2026-11-16 --until 2026-11-22 --out w47.html --force"])
+
+  static let command = Command(spec) { args, ctx throws(TriageError) in
+    guard let out = args.value("--out") else {
+      throw .usage("report needs --out FILE.html (or --out - for standard output)\nsee 'triage help report'")
+    }
+    let path = ctx.resolve(out)
+    if path != "-" && !args.has("--force") && FileManager.default.fileExists(atPath: path) {
+      throw TriageError(.cannotCreate, "'\(path)' already exists; pass --force to replace it")
+    }
+    let store = try ctx.store()
+    ThemeAnalyzer.tune(store)
+    let now = try ctx.now()
+    let window = try ThemeWindow.parse(since: args.value("--since"), until: args.value("--until"), now: now)
+    let lexicon = try ctx.lexicon()
+    let dir = try ctx.findLexiconDirectory()
+    let rules = try RecurrenceRules.load(directory: dir, codes: lexicon.codes)
+    let themes = try ThemeAnalyzer(store: store, lexicon: lexicon, rules: rules).summary(window, by: .theme)
+    let (blockers, promises) = OpsReport.orderSections(try OrderQueue.liveViews(ctx), now: now)
+    let (notes, total) = try store.unclassifiedNotes(in: window)
+    let unclassified = UnclassifiedAnalyzer(classifier: try ctx.classifier(), stopWords: try StopWords.load(directory: dir))
+      .analyze(notes, window: window, total: total, limit: 12)
+    var texts: [String: String] = [:]
+    for hit in themes.recurring {
+      for id in hit.exampleNotes.prefix(1) { texts[id] = try store.note(id: id)?.text }
+    }
+    let label = ctx.databasePath.map { "the store \($0)" } ?? ctx.dataFolder.map { "the data folder \($0)" } ?? "the store"
+    let report = OpsReport(
+      title: args.value("--title") ?? "Blockers and themes", generatedAt: now, dataLabel: label, themes: themes,
+      openBlockers: blockers, promises: promises, unclassified: unclassified)
+    let html = report.html(colors: ReportChart.colors(lexicon: lexicon), noteTexts: texts)
+    if path == "-" {
+      ctx.out.write(html)
+      return
+    }
+    try AtomicFile.write(Array(html.utf8), to: path, overwrite: args.has("--force"))
+    ctx.err.line("triage: wrote \(SafeText.escape(path)) (\(themes.total) mentions, \(themes.recurring.count) recurring, \(blockers.total) open blockers)")
+  }
 }
 
 enum ReplayCommand {
