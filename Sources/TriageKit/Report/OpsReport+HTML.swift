@@ -294,7 +294,11 @@ extension OpsReport {
     @media (max-width: 900px) { section.kpis { grid-template-columns: repeat(2, 1fr); } .examples { grid-template-columns: 1fr; } }
     @page { size: A4 landscape; margin: 12mm; }
     @media print {
-      body { background: #fff; padding: 0; font-size: 12px; }
+      body { background: #fff; padding: 0; font-size: 11px; }
+      .grid-table td { padding: 3px 6px; } .grid-table th { padding: 3px 6px; }
+      .quote, blockquote, .small, .codes { font-size: 10.5px; }
+      .big { font-size: 15px; } h2 { font-size: 15px; margin-bottom: 6px; }
+      .mini { height: 14px; }
       section { border-color: #d0d5dd; margin-bottom: 10px; padding: 12px 14px; }
       section.kpis { grid-template-columns: repeat(5, 1fr); }
       section.recurring, section.blockers, section.unclassified { break-before: page; page-break-before: always; }

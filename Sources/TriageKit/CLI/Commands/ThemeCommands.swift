@@ -149,6 +149,39 @@ enum ReportCommand {
   }
 }
 
+/// `triage replay DIR`: judge a lexicon edit on real history before it goes live.
 enum ReplayCommand {
-  static let command = Command(CommandSpec("replay", abstract: "todo")) { _, _ throws(TriageError) in }
+  static let spec = CommandSpec(
+    "replay", abstract: "Replay the stored notes with edited lexicons: which would change code or status.",
+    discussion: """
+      Classifies the notes of the window (default: the last 30 days) with the lexicons in DIR \
+      (an edited copy of the lexicon directory) and compares with the classification the store \
+      holds (made at ingest; for --data, made with the current lexicons). Lists, per reason \
+      code, the notes that would gain it, lose it, or change status (open → resolved, resolved \
+      → open), with examples, so an edit is judged on real history before it goes live. The \
+      store is not changed. DIR is a positional argument because --lexicons names the lexicons \
+      the store is read with.
+      """,
+    arguments: [ArgumentSpec("DIR", help: "The edited lexicon directory to replay with.")],
+    options: [
+      OptionSpec("--since", value: "WHEN", help: "Start: a duration before the end (30d) or a date (default 30d)."),
+      OptionSpec("--until", value: "WHEN", help: "End: a date (included) or a time (default: now)."),
+      .flag("--json", "Print one JSON object."),
+    ],
+    examples: ["cp -r Lexicons /tmp/edit && $EDITOR /tmp/edit/reasons/labor_capacity.txt && triage replay /tmp/edit", "triage replay /tmp/edit --since 7d --json"])
+
+  static let command = Command(spec) { args, ctx throws(TriageError) in
+    let dir = ctx.resolve(args.positionals[0])
+    let edited = try Lexicon.load(directory: dir)
+    let store = try ctx.store()
+    let window = try ThemeWindow.parse(
+      since: args.value("--since"), until: args.value("--until"), now: try ctx.now(), defaultLength: 30 * Timestamp.secondsPerDay)
+    let report = ReplayReport.compare(
+      try store.notesWithReasons(in: window), classifier: Classifier(lexicon: edited), window: window, directory: dir)
+    if args.has("--json") {
+      ctx.out.write(bytes: report.json())
+    } else {
+      ctx.out.write(report.render(width: ctx.terminalWidth))
+    }
+  }
 }
