@@ -56,6 +56,8 @@ public struct RecurrenceDetector {
     var placeNotes: [String: [(Int64, Int64)]] = [:]
     var failed: [Store.FailedEvent]?
     for (index, rule) in rules.rules.enumerated() {
+      let t0 = ThemeTrace.now()
+      defer { ThemeTrace.log("rule \(rule.title)", since: t0) }
       let threshold = rule.threshold(for: w)
       var notes: [String: Int] = [:]
       var events: [String: [Store.FailedEvent]] = [:]

@@ -235,7 +235,7 @@ extension Store {
     try statement(
       """
       SELECT n.created_at, r.status, n.note_id, n.id FROM notes n JOIN note_reasons r ON r.note = n.id AND r.code = ?1
-      WHERE n.order_id = ?2 AND n.created_at <= ?3
+      WHERE n.order_id = ?2 AND n.order_id <> '' AND n.created_at <= ?3
       UNION ALL
       SELECT n.created_at, r.status, n.note_id, n.id FROM note_refs f JOIN notes n ON n.id = f.note AND n.order_id = ''
       JOIN note_reasons r ON r.note = n.id AND r.code = ?1

@@ -54,6 +54,7 @@ public struct ThemeAnalyzer {
   }
 
   public func summary(_ w: ThemeWindow, by d: ThemeDimension, options: Options = Options()) throws(TriageError) -> ThemeSummary {
+    let started = ThemeTrace.now()
     let days = w.days
     let dayIndex = { (day: Int64) in Int(day - w.firstDay) }
     let current = try store.reasonCounts(in: w)
@@ -121,15 +122,20 @@ public struct ThemeAnalyzer {
     groups.sort { $0.count != $1.count ? $0.count > $1.count : ($0.previous != $1.previous ? $0.previous > $1.previous : $0.key < $1.key) }
     if let limit = options.limit, groups.count > limit { groups = Array(groups.prefix(limit)) }
 
+    ThemeTrace.log("counts", since: started)
+    var t0 = ThemeTrace.now()
     if options.timeToResolve {
       let ttr = try timesToResolve(w, by: d, codes: Set(resolved.map(\.code)).sorted())
       for i in groups.indices { groups[i].timeToResolve = ttr[groups[i].key] }
     }
+    ThemeTrace.log("time to resolve", since: t0)
+    t0 = ThemeTrace.now()
     if options.examples {
       for i in groups.indices where groups[i].count > 0 {
         groups[i].examples = try examples(for: groups[i], by: d, in: w)
       }
     }
+    ThemeTrace.log("examples", since: t0)
     var recurring: [RecurrenceHit] = []
     if options.recurrence && !rules.rules.isEmpty {
       recurring = try RecurrenceDetector(store: store, rules: rules).detect(w, limit: options.recurrenceLimit)
@@ -261,5 +267,17 @@ public struct ThemeAnalyzer {
       }
     }
     return picked
+  }
+}
+
+/// Phase timings on stderr when `TRIAGE_TRACE` is set (for measuring, not for users).
+enum ThemeTrace {
+  static let enabled = ProcessInfo.processInfo.environment["TRIAGE_TRACE"] != nil
+
+  static func now() -> Double { enabled ? Date().timeIntervalSince1970 : 0 }
+
+  static func log(_ what: String, since t0: Double) {
+    guard enabled else { return }
+    FileHandle.standardError.write(Data("trace: \(what) \(Int((Date().timeIntervalSince1970 - t0) * 1000)) ms\n".utf8))
   }
 }
