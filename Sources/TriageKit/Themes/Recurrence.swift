@@ -39,6 +39,16 @@ public struct RecurrenceDetector {
   /// The share of a hit's notes already shown that makes it redundant.
   public static let overlap = 0.75
 
+  /// Rules that read note text (places, carriers named in notes without an order) read at most
+  /// the last this-many days of the window, so a 90-day window stays fast on a big store; a
+  /// place rule's minimum is scaled to the days read.
+  public static let textDays: Int64 = 14
+
+  /// The part of the window whose note text is read.
+  static func textWindow(_ w: ThemeWindow) -> ThemeWindow {
+    ThemeWindow(start: max(w.start, w.end - textDays * Timestamp.secondsPerDay), end: w.end)
+  }
+
   /// The carriers of the orders, as places a note can name: the full name and, when it is one
   /// word of four letters or more, its first word ("Ridgeline" for "Ridgeline Freight").
   func carrierPlaces() throws(TriageError) -> [RecurrencePlace] {
@@ -58,12 +68,13 @@ public struct RecurrenceDetector {
     for (index, rule) in rules.rules.enumerated() {
       let t0 = ThemeTrace.now()
       defer { ThemeTrace.log("rule \(rule.title)", since: t0) }
-      let threshold = rule.threshold(for: w)
+      let textWindow = RecurrenceDetector.textWindow(w)
+      let threshold = rule.threshold(for: rule.kind == .place ? textWindow : w)
       var notes: [String: Int] = [:]
       var events: [String: [Store.FailedEvent]] = [:]
       if rule.kind == .place {
         for code in rule.codes {
-          for m in try store.openMentionTexts(code: code, in: w) {
+          for m in try store.openMentionTexts(code: code, in: textWindow, containing: rules.places) {
             for place in PlaceMatcher.places(in: m.text, rules.places) {
               placeNotes["\(index)\u{0}\(place)", default: []].append((m.note, m.at))
             }
@@ -80,7 +91,7 @@ public struct RecurrenceDetector {
         // Site notes with no order ("Ridgeline no-show for the 9am pickup") name the carrier.
         let carriers = try carrierPlaces()
         for code in rule.codes {
-          for m in try store.openMentionTexts(code: code, in: w, withoutOrder: true) {
+          for m in try store.openMentionTexts(code: code, in: textWindow, withoutOrder: true, containing: carriers) {
             for name in PlaceMatcher.places(in: m.text, carriers) {
               placeNotes["\(index)\u{0}\(name)", default: []].append((m.note, m.at))
             }

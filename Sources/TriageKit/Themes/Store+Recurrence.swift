@@ -29,7 +29,7 @@ extension Store {
     var out: [String: Int] = [:]
     let sql = { (partial: Bool) in
       """
-      SELECT \(select), count(DISTINCT t.note) FROM theme_refs t\(join)\(partial ? " JOIN notes n ON n.id = t.note" : "")
+      SELECT \(select), \(codes.count == 1 ? "count(*)" : "count(DISTINCT t.note)") FROM theme_refs t\(join)\(partial ? " JOIN notes n ON n.id = t.note" : "")
       WHERE t.code IN (\(list)) AND t.status = 0 AND t.kind = \(refKind) AND t.day >= ?\(p + 1) AND t.day < ?\(p + 2)\
       \(partial ? " AND n.created_at >= ?\(p + 3) AND n.created_at < ?\(p + 4)" : "")\(join.isEmpty ? "" : " AND \(select) <> ''")
       GROUP BY 1
@@ -96,19 +96,35 @@ extension Store {
   }
 
   /// Open mentions of `code` in the window with the note's text, read day by day (for rules
-  /// that look for places in the text).
+  /// that look for places in the text). SQL keeps only notes whose lowercased text contains the
+  /// longest word of some spelling, so Swift sees the few candidates.
   ///
   /// - Parameter withoutOrder: only notes that belong to no order.
-  func openMentionTexts(code: String, in w: ThemeWindow, withoutOrder: Bool = false) throws(TriageError) -> [(note: Int64, at: Int64, text: String)] {
+  func openMentionTexts(
+    code: String, in w: ThemeWindow, withoutOrder: Bool = false, containing places: [RecurrencePlace]
+  ) throws(TriageError) -> [(note: Int64, at: Int64, text: String)] {
+    var needles: [String] = []
+    for p in places {
+      for s in p.spellings {
+        if let longest = s.split(separator: " ").max(by: { $0.count < $1.count }), !needles.contains(String(longest)) {
+          needles.append(String(longest))
+        }
+      }
+    }
+    guard !needles.isEmpty else { return [] }
+    let like = needles.indices.map { "instr(lower(n.text), ?\($0 + 5)) > 0" }.joined(separator: " OR ")
     let q = try statement(
       """
       SELECT r.note, n.created_at, n.text FROM note_reasons r JOIN notes n ON n.id = r.note
       WHERE r.day = ?1 AND r.code = ?2 AND r.status = 0 AND n.created_at >= ?3 AND n.created_at < ?4\
       \(withoutOrder ? " AND NOT EXISTS (SELECT 1 FROM theme_refs t WHERE t.note = r.note AND t.kind = 0)" : "")
+        AND (\(like))
       """)
     var out: [(Int64, Int64, String)] = []
     for day in w.days {
-      out += try q.rows([.int(day), .text(code), .int(w.start), .int(w.end)]) { ($0.int(0), $0.int(1), $0.text(2)) }
+      out += try q.rows([.int(day), .text(code), .int(w.start), .int(w.end)] + needles.map { .text($0) }) {
+        ($0.int(0), $0.int(1), $0.text(2))
+      }
     }
     return out
   }
