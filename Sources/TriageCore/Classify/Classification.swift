@@ -61,15 +61,19 @@ extension Classifier {
     -> Classification
   {
     let toks = s.tokens.tokens
+    // One copy of each view (each is built on access).
+    let matches = s.matches
+    let outcome = s.outcome
+    let resolvedByMatch = s.resolvedBy
     var reasons: [Reason] = []
     for r in s.reasons {
       var evidence: [Evidence] = []
-      for k in 0..<s.matches.count where s.outcome[k] == MatchOutcome.counted.rawValue {
-        let m = s.matches[k]
+      for k in 0..<matches.count where outcome[k] == MatchOutcome.counted.rawValue {
+        let m = matches[k]
         let entry = lexicon.entries[entryIndex(m.entry)]
         guard entry.code == Int(r.code) else { continue }
-        let resolvedBy = s.resolvedBy[k] >= 0
-          ? lexicon.entries[entryIndex(s.matches[Int(s.resolvedBy[k])].entry)].text : nil
+        let resolvedBy = resolvedByMatch[k] >= 0
+          ? lexicon.entries[entryIndex(matches[Int(resolvedByMatch[k])].entry)].text : nil
         evidence.append(
           Evidence(
             term: matchedText(s, k), weight: entry.weight,
@@ -104,98 +108,119 @@ extension Classifier {
   /// `{"id":…,"source":…,"order_refs":[…],"skus":[…],"locations":[…],"reasons":[{"code":…,
   /// "score":…,"status":…,"evidence":[{"term":…,"weight":…,"span":[a,b]}]}]}`; with `explain`,
   /// also `"matches"`: every entry found, with its outcome.
+  ///
+  /// `orderID` is the note's `order_id` field: when it is not blank, it is the note's order
+  /// reference and the text is not searched for one (DATA.md).
   public func writeJSON(
     id: UnsafeBufferPointer<UInt8>, source: UnsafeBufferPointer<UInt8>,
     text: UnsafeBufferPointer<UInt8>, scratch s: ClassifierScratch, explain: Bool = false,
+    orderID: UnsafeBufferPointer<UInt8> = UnsafeBufferPointer(start: nil, count: 0),
     into w: inout JSONWriter
   ) {
     w.raw("{\"id\":")
     w.string(id)
     w.raw(",\"source\":")
     w.string(source)
-    for kind in [FoundIdentifier.Kind.order, .sku, .location] {
-      switch kind {
-      case .order: w.raw(",\"order_refs\":[")
-      case .sku: w.raw("],\"skus\":[")
-      case .location: w.raw("],\"locations\":[")
-      }
+    let ids = s.identifierList.buffer
+    w.raw(",\"order_refs\":[")
+    let order = Classifier.trimmed(orderID)
+    if order.count > 0 { w.string(order) } else { writeIdentifiers(ids, .order, text, &w) }
+    w.raw("],\"skus\":[")
+    writeIdentifiers(ids, .sku, text, &w)
+    w.raw("],\"locations\":[")
+    writeIdentifiers(ids, .location, text, &w)
+    w.raw("],\"reasons\":[")
+    let toks = s.tokens.store.buffer
+    let states = s.states.buffer
+    for (ri, r) in s.reasonList.buffer.enumerated() {
+      if ri > 0 { w.byte(ASCII.comma) }
+      w.raw("{\"code\":")
+      w.string(lexicon.codes[Int(r.code)].code)
+      w.raw(",\"score\":")
+      w.weight(r.score)
+      w.raw(r.resolved ? ",\"status\":\"resolved\",\"evidence\":[" : ",\"status\":\"open\",\"evidence\":[")
       var first = true
-      for id in s.identifiers where id.kind == kind {
+      for st in states where st.outcome == MatchOutcome.counted.rawValue {
+        let m = st.match
+        guard info[Int(m.entry)].code == r.code else { continue }
         if !first { w.byte(ASCII.comma) }
         first = false
-        if kind == .order {
-          w.byte(ASCII.quote)
-          w.bytes.append(contentsOf: lexicon.identifiers.orderPrefix.utf8)
-          w.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[Int(id.digitsStart)..<Int(id.end)]))
-          w.byte(ASCII.quote)
-        } else {
-          w.byte(ASCII.quote)
-          for b in text[Int(id.start)..<Int(id.end)] { w.byte(ASCII.isLetter(b) ? b & ~0x20 : b) }
-          w.byte(ASCII.quote)
-        }
-      }
-    }
-    w.raw("],\"reasons\":[")
-    s.tokens.tokens.withUnsafeBufferPointer { toks in
-      for (ri, r) in s.reasons.enumerated() {
-        if ri > 0 { w.byte(ASCII.comma) }
-        w.raw("{\"code\":\"")
-        w.bytes.append(contentsOf: lexicon.codes[Int(r.code)].code.utf8)
-        w.raw("\",\"score\":")
-        w.weight(r.score)
-        w.raw(r.resolved ? ",\"status\":\"resolved\",\"evidence\":[" : ",\"status\":\"open\",\"evidence\":[")
-        var first = true
-        for k in 0..<s.matches.count where s.outcome[k] == MatchOutcome.counted.rawValue {
-          let m = s.matches[k]
-          guard info[Int(m.entry)].code == r.code else { continue }
-          if !first { w.byte(ASCII.comma) }
-          first = false
-          w.raw("{\"term\":")
-          w.string(matchedText(s, k))
-          w.raw(",\"weight\":")
-          w.weight(info[Int(m.entry)].weight)
-          w.raw(",\"span\":[")
-          w.int(Int(toks[Int(m.first)].start))
-          w.byte(ASCII.comma)
-          w.int(Int(toks[Int(m.last)].end))
-          w.raw("]}")
-        }
+        w.raw("{\"term\":")
+        w.string(matchedText(m))
+        w.raw(",\"weight\":")
+        w.weight(info[Int(m.entry)].weight)
+        w.raw(",\"span\":[")
+        w.int(Int(toks[Int(m.first)].start))
+        w.byte(ASCII.comma)
+        w.int(Int(toks[Int(m.last)].end))
         w.raw("]}")
       }
-      w.byte(ASCII.closeBracket)
-      if explain {
-        w.raw(",\"matches\":[")
-        for k in 0..<s.matches.count {
-          if k > 0 { w.byte(ASCII.comma) }
-          let m = s.matches[k]
-          let e = lexicon.entries[entryIndex(m.entry)]
-          w.raw("{\"entry\":")
-          w.string(e.text)
-          w.raw(",\"term\":")
-          w.string(matchedText(s, k))
-          w.raw(",\"kind\":")
-          w.string(e.kind.rawValue)
-          if let c = e.code {
-            w.raw(",\"code\":")
-            w.string(lexicon.codes[c].code)
-            w.raw(",\"weight\":")
-            w.weight(e.weight)
-          }
-          w.raw(",\"span\":[")
-          w.int(Int(toks[Int(m.first)].start))
-          w.byte(ASCII.comma)
-          w.int(Int(toks[Int(m.last)].end))
-          w.raw("],\"outcome\":")
-          w.string(outcomeText(s, k))
-          w.raw(",\"source\":")
-          w.string("\(e.location)")
-          w.byte(ASCII.closeBrace)
+      w.raw("]}")
+    }
+    w.byte(ASCII.closeBracket)
+    if explain {
+      w.raw(",\"matches\":[")
+      for k in 0..<states.count {
+        if k > 0 { w.byte(ASCII.comma) }
+        let m = states[k].match
+        let e = lexicon.entries[entryIndex(m.entry)]
+        w.raw("{\"entry\":")
+        w.string(e.text)
+        w.raw(",\"term\":")
+        w.string(matchedText(m))
+        w.raw(",\"kind\":")
+        w.string(e.kind.rawValue)
+        if let c = e.code {
+          w.raw(",\"code\":")
+          w.string(lexicon.codes[c].code)
+          w.raw(",\"weight\":")
+          w.weight(e.weight)
         }
-        w.byte(ASCII.closeBracket)
+        w.raw(",\"span\":[")
+        w.int(Int(toks[Int(m.first)].start))
+        w.byte(ASCII.comma)
+        w.int(Int(toks[Int(m.last)].end))
+        w.raw("],\"outcome\":")
+        w.string(outcomeText(s, k))
+        w.raw(",\"source\":")
+        w.string("\(e.location)")
+        w.byte(ASCII.closeBrace)
       }
+      w.byte(ASCII.closeBracket)
     }
     if s.truncated { w.raw(",\"truncated\":true") }
     w.raw("}\n")
+  }
+
+  /// Writes the identifiers of one kind as JSON strings: orders as prefix + digits, the others
+  /// upper-cased as written.
+  @inline(__always)
+  func writeIdentifiers(
+    _ ids: UnsafeBufferPointer<FoundIdentifier>, _ kind: FoundIdentifier.Kind,
+    _ text: UnsafeBufferPointer<UInt8>, _ w: inout JSONWriter
+  ) {
+    var first = true
+    for id in ids where id.kind == kind {
+      if !first { w.byte(ASCII.comma) }
+      first = false
+      w.byte(ASCII.quote)
+      if kind == .order {
+        w.append(lexicon.identifiers.orderPrefix)
+        w.append(UnsafeBufferPointer(rebasing: text[Int(id.digitsStart)..<Int(id.end)]))
+      } else {
+        for b in text[Int(id.start)..<Int(id.end)] { w.byte(ASCII.isLetter(b) ? b & ~0x20 : b) }
+      }
+      w.byte(ASCII.quote)
+    }
+  }
+
+  /// Bytes without leading and trailing spaces and tabs.
+  static func trimmed(_ p: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+    var lo = 0
+    var hi = p.count
+    while lo < hi && (p[lo] == ASCII.space || p[lo] == ASCII.tab) { lo += 1 }
+    while hi > lo && (p[hi - 1] == ASCII.space || p[hi - 1] == ASCII.tab) { hi -= 1 }
+    return lo == 0 && hi == p.count ? p : UnsafeBufferPointer(rebasing: p[lo..<hi])
   }
 
   /// A short description of what happened to match `k`, for explanations.
@@ -206,16 +231,18 @@ extension Classifier {
       return inCues ? "\(e.kind.rawValue) cue" : "cue inside a longer cue"
     }
     func cueText(_ i: Int32) -> String { "'\(lexicon.entries[entryIndex(s.matches[Int(i)].entry)].text)'" }
+    func status(_ head: String) -> String {
+      if s.resolvedBy[k] >= 0 { return "\(head), resolved by \(cueText(s.resolvedBy[k]))" }
+      if s.keptOpenBy[k] >= 0 { return "\(head), kept open by \(cueText(s.keptOpenBy[k]))" }
+      return head
+    }
     switch MatchOutcome(rawValue: s.outcome[k]) ?? .counted {
-    case .counted:
-      if s.resolvedBy[k] >= 0 { return "counted, resolved by \(cueText(s.resolvedBy[k]))" }
-      if s.keptOpenBy[k] >= 0 { return "counted, kept open by \(cueText(s.keptOpenBy[k]))" }
-      return "counted"
+    case .counted: return status("counted")
     case .negated: return "negated by \(cueText(s.cause[k]))"
     case .subsumed: return "inside the longer match \(cueText(s.cause[k]))"
     case .conditionFailed:
       return "condition failed (\(e.conditions.map(\.description).joined(separator: " and ")))"
-    case .repeated: return "repeat of an entry already counted"
+    case .repeated: return status("repeat of an entry already counted (not scored; a mention for the status)")
     case .part: return "part of near entry '\(e.text)'"
     }
   }

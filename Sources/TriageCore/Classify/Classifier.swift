@@ -1,9 +1,21 @@
 /// One entry found in a note: which entry, over which tokens.
-public struct RawMatch: Sendable, Equatable {
+public struct RawMatch: Sendable, Equatable, BitwiseCopyable {
   public var entry: Int32
   /// Index of the first and last token the entry covers.
   public var first: Int32
   public var last: Int32
+  /// The trie output slot that matched (it names the spelling); for a near match, its first
+  /// part's slot, and `output2` the second's. -1 when not known.
+  public var output: Int32 = -1
+  public var output2: Int32 = -1
+
+  public init(entry: Int32, first: Int32, last: Int32, output: Int32 = -1, output2: Int32 = -1) {
+    self.entry = entry
+    self.first = first
+    self.last = last
+    self.output = output
+    self.output2 = output2
+  }
 }
 
 /// What became of a reason match (see `Classifier` for the rules).
@@ -22,54 +34,79 @@ public enum MatchOutcome: UInt8, Sendable {
   case part
 }
 
+/// A match and what the rules decided about it.
+struct MatchState: BitwiseCopyable {
+  var match: RawMatch
+  var outcome: UInt8
+  /// The match that caused the outcome (negation cue, longer match, earlier repeat), or -1.
+  var cause: Int32 = -1
+  /// The resolution cue match that resolves it, or -1.
+  var resolvedBy: Int32 = -1
+  /// The pending cue match that kept it (or its resolution cue) open, or -1.
+  var keptOpenBy: Int32 = -1
+  /// For a near match, the tokens strictly between its parts (`gapFrom...gapTo`); -1 otherwise.
+  var gapFrom: Int32 = -1
+  var gapTo: Int32 = -1
+}
+
+/// A code's score in one note.
+public struct ScoredReason: Sendable, Equatable, BitwiseCopyable {
+  public var code: Int32
+  /// In hundredths.
+  public var score: Int32
+  public var resolved: Bool
+}
+
 /// Reused buffers for classifying; one per thread. After `classify`, it holds the note's tokens,
-/// matches, outcomes, reasons and identifiers until the next call.
+/// matches, outcomes, reasons and identifiers until the next call. All of it lives in memory the
+/// scratch owns and reuses, so classifying allocates nothing per note or per token.
 public struct ClassifierScratch: Sendable {
   public var tokens = TokenScratch()
-  public internal(set) var matches: [RawMatch] = []
-  /// Per match: its `MatchOutcome` raw value.
-  public internal(set) var outcome: [UInt8] = []
-  /// Per match: the match that caused the outcome (negation cue, longer match, earlier repeat),
-  /// or -1.
-  public internal(set) var cause: [Int32] = []
-  /// Per match: the resolution cue match that resolves it, or -1.
-  public internal(set) var resolvedBy: [Int32] = []
-  /// Per match: the pending cue match that kept it (or its resolution cue) open, or -1.
-  public internal(set) var keptOpenBy: [Int32] = []
-  /// Per match: for a near match, the tokens strictly between its two parts (`gapFrom...gapTo`,
-  /// empty when the parts touch); -1 otherwise. A cue there acts on the match.
-  var gapFrom: [Int32] = []
-  var gapTo: [Int32] = []
-  /// The reasons that passed their threshold, sorted by score then taxonomy order.
-  public internal(set) var reasons: [ScoredReason] = []
-  /// Every code's score this note, including those below threshold (for explanations).
-  public internal(set) var scored: [ScoredReason] = []
-  public internal(set) var identifiers: [FoundIdentifier] = []
+  let states = RawBuffer<MatchState>(capacity: 64)
+  let cueList = RawBuffer<Int32>(capacity: 16)
+  /// Indexes of the matches by role, so the rules loop over the few that matter.
+  let partList = RawBuffer<Int32>(capacity: 32)
+  let phraseList = RawBuffer<Int32>(capacity: 32)
+  let reasonIdx = RawBuffer<Int32>(capacity: 32)
+  let reasonList = RawBuffer<ScoredReason>(capacity: 8)
+  let scoredList = RawBuffer<ScoredReason>(capacity: 8)
+  let identifierList = RawBuffer<FoundIdentifier>(capacity: 8)
+  /// Per code: score, open weight, resolved weight, last mention (4 × codes Int32s).
+  let perCode = RawBuffer<Int32>(capacity: 128)
+  let touched = RawBuffer<Int32>(capacity: 16)
+  /// Every cue match before cues inside longer cues are dropped.
+  let allCues = RawBuffer<Int32>(capacity: 16)
+  /// Per entry: the match that counts for it this note (repeats and near pairs), or -1; and the
+  /// entries set, to reset them for the next note.
+  let entryFirst = RawBuffer<Int32>(capacity: 0)
+  let touchedEntries = RawBuffer<Int32>(capacity: 16)
+  /// Trie walks still to follow when a token stands for two terms (see `Vocabulary.altTerm`):
+  /// node and token index, packed.
+  let walkStack = RawBuffer<Int64>(capacity: 8)
   /// True when the note was longer than the classifier's limit and only its start was matched.
   public internal(set) var truncated = false
   /// How many bytes of the note were matched.
   public internal(set) var matchedBytes = 0
 
-  var score: [Int32] = []
-  var openWeight: [Int32] = []
-  var resolvedWeight: [Int32] = []
-  var touched: [Int32] = []
-  var cues: [Int32] = []
-  /// Per code: the counted match mentioned last in the note (it decides the status).
-  var lastMention: [Int32] = []
+  public init() {}
 
-  public init() {
-    matches.reserveCapacity(64)
-    outcome.reserveCapacity(64)
-  }
-}
+  // Views for explanations, tests and tools (copies; the hot path reads the buffers).
+  public var matches: [RawMatch] { states.buffer.map(\.match) }
+  /// Per match: its `MatchOutcome` raw value.
+  public var outcome: [UInt8] { states.buffer.map(\.outcome) }
+  public var cause: [Int32] { states.buffer.map(\.cause) }
+  public var resolvedBy: [Int32] { states.buffer.map(\.resolvedBy) }
+  public var keptOpenBy: [Int32] { states.buffer.map(\.keptOpenBy) }
+  /// The reasons that passed their threshold, sorted by score then taxonomy order.
+  public var reasons: [ScoredReason] { reasonList.array }
+  /// Every code's score this note, including those below threshold (for explanations).
+  public var scored: [ScoredReason] { scoredList.array }
+  public var identifiers: [FoundIdentifier] { identifierList.array }
+  var cues: [Int32] { cueList.array }
 
-/// A code's score in one note.
-public struct ScoredReason: Sendable, Equatable {
-  public var code: Int32
-  /// In hundredths.
-  public var score: Int32
-  public var resolved: Bool
+  /// The reasons without copying them.
+  public var reasonBuffer: UnsafeBufferPointer<ScoredReason> { reasonList.buffer }
+  public var identifierBuffer: UnsafeBufferPointer<FoundIdentifier> { identifierList.buffer }
 }
 
 /// Classifies notes into reason codes with the compiled lexicon.
@@ -77,15 +114,17 @@ public struct ScoredReason: Sendable, Equatable {
 /// For each note:
 /// 1. tokenize (`Tokenizer`), then walk the trie from every token: all reason entries and cues
 ///    that occur, in one pass whatever the lexicon's size;
-/// 2. a pattern whose `where` condition fails is dropped; a match inside a strictly longer match
-///    is subsumed; an entry counts once per note;
+/// 2. pair the parts of near entries; a pattern whose `where` condition fails is dropped; a match
+///    inside a strictly longer match is subsumed; of two matches of a code over the same tokens
+///    the heavier counts; an entry counts once per note;
 /// 3. a match is negated when a negation cue reaches it: the cue lies outside the match, within
 ///    the cue's window (in tokens) in the cue's direction, with no comma or clause boundary in
 ///    between;
-/// 4. a counted match is resolved when a resolution cue for its code reaches it (direction and
-///    window as above; a `before` cue stops at a clause boundary, an `after` cue reads on, since
-///    notes tell a problem and then its fix), unless a pending cue ("awaiting", "until", "still")
-///    or a negation ("not released") reaches that cue or the match first;
+/// 4. a counted match is resolved when a resolution cue for its code reaches it (before it,
+///    stopping at a clause boundary; after it, reading on, since notes tell a problem and then
+///    its fix; inside it; in a near match's gap; or as the whole match), unless a pending cue
+///    ("awaiting", "until", "still") or a negation ("not released") reaches that cue or the
+///    match first;
 /// 5. a code's score is the sum of its counted matches' weights; it is reported when the score
 ///    reaches its threshold, `resolved` when its last-mentioned match is resolved (a note tells
 ///    a problem and then its fix, or the fix and then what is still wrong). Reasons are sorted
@@ -97,9 +136,16 @@ public struct Classifier: Sendable {
   public var maxNoteBytes: Int
 
   @usableFromInline let info: [EntryInfo]
+  /// Each entry's capture names, in order (patterns only).
+  let captureNames: [[String]]
+  let thresholds: [Int32]
+  /// The widest window of any cue, in tokens: how far from a match a cue can act.
+  let maxCueWindow: Int32
+  /// Per term id, the second term its tokens also stand for, or 0.
+  let altTerm: [Int32]
 
   @usableFromInline
-  struct EntryInfo: Sendable {
+  struct EntryInfo: Sendable, BitwiseCopyable {
     /// Reason code index, or -1 for a cue.
     var code: Int32
     var weight: Int32
@@ -109,7 +155,6 @@ public struct Classifier: Sendable {
     /// Bit i set when the cue acts on code i; all ones for every code.
     var scope: UInt64
     var hasConditions: Bool
-    var captureNames: [String]
     /// For a near part: the near entry it belongs to, and which side; -1 otherwise.
     var partOf: Int32 = -1
     var side: UInt8 = 0
@@ -117,6 +162,11 @@ public struct Classifier: Sendable {
     /// must come first.
     var nearWindow: Int32 = 0
     var nearOrdered = false
+    /// A negation cue that reaches past commas.
+    var acrossCommas = false
+
+    var isReason: Bool { code >= 0 && partOf < 0 }
+    var isCue: Bool { code < 0 }
   }
 
   /// The lexicon entry a match id stands for (a near part stands for its near entry).
@@ -140,14 +190,18 @@ public struct Classifier: Sendable {
         return EntryInfo(
           code: Int32(e.code ?? -1), weight: e.weight, kind: e.kind, direction: e.direction,
           window: Int32(e.window), scope: scope, hasConditions: !e.conditions.isEmpty,
-          captureNames: e.captureNames, nearWindow: Int32(e.nearWindow), nearOrdered: e.nearOrdered)
+          nearWindow: Int32(e.nearWindow), nearOrdered: e.nearOrdered, acrossCommas: e.acrossCommas)
       }
       + lexicon.nearParts.map { part in
         let e = entries[Int(part.entry)]
         return EntryInfo(
           code: Int32(e.code ?? -1), weight: 0, kind: .near, direction: .both, window: 0,
-          scope: 0, hasConditions: false, captureNames: [], partOf: part.entry, side: part.side)
+          scope: 0, hasConditions: false, partOf: part.entry, side: part.side)
       }
+    captureNames = entries.map(\.captureNames)
+    thresholds = lexicon.codes.map(\.threshold)
+    maxCueWindow = info.lazy.filter(\.isCue).map(\.window).max() ?? 0
+    altTerm = lexicon.vocabulary.altTerm
   }
 
   // MARK: Classify
@@ -162,42 +216,115 @@ public struct Classifier: Sendable {
     s.matchedBytes = limit
     let body = UnsafeBufferPointer(rebasing: text[0..<limit])
     tokenizer.tokenize(body, into: &s.tokens)
-    findMatches(&s)
-    decide(&s)
-    score(&s)
-    IdentifierExtractor.extract(body, lexicon: lexicon, into: &s)
+    let toks = s.tokens.store.buffer
+    info.withUnsafeBufferPointer { info in
+      findMatches(toks, info, s.states, s.walkStack)
+      decide(toks, info, s)
+      score(info, s)
+    }
+    IdentifierExtractor.extract(body, toks, lexicon: lexicon, into: s.identifierList)
   }
 
-  /// Walks the trie from every token and records every entry that ends along the way.
+  /// Walks the trie from every token and records every entry that ends along the way. A token
+  /// whose term has an alternative (`Vocabulary.altTerm`) is followed both ways; matches stay in
+  /// order of their first token.
   @inline(__always)
-  func findMatches(_ s: inout ClassifierScratch) {
-    s.matches.removeAll(keepingCapacity: true)
+  func findMatches(
+    _ toks: UnsafeBufferPointer<Token>, _ info: UnsafeBufferPointer<EntryInfo>,
+    _ states: RawBuffer<MatchState>, _ stack: RawBuffer<Int64>
+  ) {
+    states.removeAll()
     let trie = lexicon.trie
-    s.tokens.tokens.withUnsafeBufferPointer { toks in
-      let n = toks.count
-      var i = 0
-      while i < n {
-        var node = trie.root(toks[i].term)
-        if node != 0 {
-          var j = i
-          while true {
-            let lo = trie.outputStart[Int(node)]
-            let hi = trie.outputStart[Int(node) + 1]
-            var k = lo
-            while k < hi {
-              s.matches.append(RawMatch(entry: trie.outputs[Int(k)], first: Int32(i), last: Int32(j)))
-              k += 1
+    trie.rootChild.withUnsafeBufferPointer { root in
+      trie.outputStart.withUnsafeBufferPointer { starts in
+        trie.outputs.withUnsafeBufferPointer { outputs in
+          trie.hasChildren.withUnsafeBufferPointer { hasChildren in
+            altTerm.withUnsafeBufferPointer { alt in
+            trie.outputExact.withUnsafeBufferPointer { exact in
+              let n = toks.count
+              @inline(__always) func rootNode(_ term: Int32) -> Int32 {
+                term >= 0 && Int(term) < root.count ? root[Int(term)] : 0
+              }
+              @inline(__always) func altOf(_ term: Int32) -> Int32 {
+                term >= 0 && Int(term) < alt.count ? alt[Int(term)] : 0
+              }
+              // Follows one path from `node` (which token `j` reached), pushing the branches an
+              // alternative term opens. A second walk from the same token (`since` ≥ 0) skips what
+              // an earlier one found: "picked complete" is one match of `(picked|pick) complete`.
+              @inline(__always) func walk(_ start: Int, _ node0: Int32, _ j0: Int, since: Int) {
+                var node = node0
+                var j = j0
+                while true {
+                  var k = starts[Int(node)]
+                  let hi = starts[Int(node) + 1]
+                  while k < hi {
+                    let slot = k
+                    let entry = outputs[Int(slot)]
+                    k += 1
+                    let mask = exact[Int(slot)]
+                    if mask != 0 && !spelledAsWritten(mask, start) { continue }
+                    if since >= 0 && found(entry, Int32(j), since) { continue }
+                    states.append(MatchState(
+                      match: RawMatch(entry: entry, first: Int32(start), last: Int32(j), output: slot),
+                      outcome: info[Int(entry)].partOf >= 0 ? MatchOutcome.part.rawValue : MatchOutcome.counted.rawValue))
+                  }
+                  j += 1
+                  // A phrase never runs across a boundary.
+                  if j >= n || !hasChildren[Int(node)] || toks[j].flags & TokenFlags.anyBreak != 0 {
+                    break
+                  }
+                  let term = toks[j].term
+                  let a = altOf(term)
+                  if a != 0 {
+                    let other = trie.child(node, a)
+                    if other != 0 { stack.append(Int64(other) << 32 | Int64(j)) }
+                  }
+                  node = trie.child(node, term)
+                  if node == 0 { break }
+                }
+              }
+              // The tokens at the exact positions of a path are not generated forms.
+              @inline(__always) func spelledAsWritten(_ mask: UInt64, _ start: Int) -> Bool {
+                var m = mask
+                while m != 0 {
+                  let p = m.trailingZeroBitCount
+                  if toks[start + p].flags & (TokenFlags.inflected | TokenFlags.typo) != 0 { return false }
+                  m &= m - 1
+                }
+                return true
+              }
+              @inline(__always) func found(_ entry: Int32, _ last: Int32, _ since: Int) -> Bool {
+                var q = since
+                while q < states.count {
+                  if states[q].match.entry == entry && states[q].match.last == last { return true }
+                  q += 1
+                }
+                return false
+              }
+              var i = 0
+              while i < n {
+                let term = toks[i].term
+                let node = rootNode(term)
+                let since = states.count
+                if node != 0 { walk(i, node, i, since: -1) }
+                let a = altOf(term)
+                if a != 0 || stack.count > 0 {
+                  if a != 0 {
+                    let other = rootNode(a)
+                    if other != 0 { walk(i, other, i, since: since) }
+                  }
+                  while stack.count > 0 {
+                    stack.count -= 1
+                    let top = stack[stack.count]
+                    walk(i, Int32(truncatingIfNeeded: top >> 32), Int(truncatingIfNeeded: top & 0xFFFF_FFFF), since: since)
+                  }
+                }
+                i += 1
+              }
             }
-            j += 1
-            // A phrase never runs across a boundary.
-            if j >= n || !trie.hasChildren[Int(node)] || toks[j].flags & TokenFlags.anyBreak != 0 {
-              break
             }
-            node = trie.child(node, toks[j].term)
-            if node == 0 { break }
           }
         }
-        i += 1
       }
     }
   }
@@ -213,218 +340,19 @@ public struct Classifier: Sendable {
     return true
   }
 
-  /// Whether cue match `c` reaches match `m` (direction, window, boundaries).
+  /// Whether cue match `c` reaches match `m` (direction, window, boundaries) from outside it.
   @inline(__always)
   func reaches(
     _ c: RawMatch, _ ci: EntryInfo, _ m: RawMatch, _ toks: UnsafeBufferPointer<Token>,
-    beforeStops: UInt8, afterStops: UInt8
+    stops: UInt8
   ) -> Bool {
     if c.first <= m.last && c.last >= m.first { return false }  // part of the match itself
     if c.last < m.first {
       guard ci.direction != .after, m.first - c.last <= ci.window else { return false }
-      return clear(toks, c.last, m.first, beforeStops)
+      return clear(toks, c.last, m.first, stops)
     }
     guard ci.direction != .before, c.first - m.last <= ci.window else { return false }
-    return clear(toks, m.last, c.first, afterStops)
-  }
-
-  /// Applies conditions, subsumption, repeats, negation, resolution and pending cues.
-  @inline(__always)
-  func decide(_ s: inout ClassifierScratch) {
-    let partCount = s.matches.count
-    s.outcome.removeAll(keepingCapacity: true)
-    s.cause.removeAll(keepingCapacity: true)
-    s.resolvedBy.removeAll(keepingCapacity: true)
-    s.keptOpenBy.removeAll(keepingCapacity: true)
-    s.gapFrom.removeAll(keepingCapacity: true)
-    s.gapTo.removeAll(keepingCapacity: true)
-    s.cues.removeAll(keepingCapacity: true)
-    if partCount == 0 { return }
-    for k in 0..<partCount {
-      s.outcome.append(info[Int(s.matches[k].entry)].partOf >= 0 ? MatchOutcome.part.rawValue : MatchOutcome.counted.rawValue)
-      s.cause.append(-1)
-      s.resolvedBy.append(-1)
-      s.keptOpenBy.append(-1)
-      s.gapFrom.append(-1)
-      s.gapTo.append(-1)
-    }
-    pairNearParts(&s)
-    let count = s.matches.count
-    // Cues; a cue inside a longer cue is dropped ("no" inside "no longer").
-    for k in 0..<count where info[Int(s.matches[k].entry)].code < 0 {
-      let m = s.matches[k]
-      var inside = false
-      for o in 0..<count where o != k && info[Int(s.matches[o].entry)].code < 0 {
-        let other = s.matches[o]
-        if other.first <= m.first && other.last >= m.last
-          && other.last - other.first > m.last - m.first
-        {
-          inside = true
-          break
-        }
-      }
-      if !inside { s.cues.append(Int32(k)) }
-    }
-    s.tokens.tokens.withUnsafeBufferPointer { toks in
-      for k in 0..<count {
-        let m = s.matches[k]
-        let mi = info[Int(m.entry)]
-        guard mi.code >= 0, mi.partOf < 0 else { continue }
-        if mi.hasConditions && !conditionsHold(m, toks) {
-          s.outcome[k] = MatchOutcome.conditionFailed.rawValue
-          continue
-        }
-        // Subsumed by a strictly longer reason match around it, or a repeat of an entry.
-        var dropped = false
-        for o in 0..<count where o != k {
-          let other = s.matches[o]
-          let oi = info[Int(other.entry)]
-          guard oi.code >= 0, oi.partOf < 0 else { continue }
-          // One mention counts once: of two matches of a code over the same tokens, the heavier
-          // (then the earlier entry) stands.
-          if other.first == m.first && other.last == m.last && oi.code == mi.code
-            && (oi.weight > mi.weight || (oi.weight == mi.weight && other.entry < m.entry))
-            && (!oi.hasConditions || conditionsHold(other, toks))
-          {
-            s.outcome[k] = MatchOutcome.subsumed.rawValue
-            s.cause[k] = Int32(o)
-            dropped = true
-            break
-          }
-          if other.first <= m.first && other.last >= m.last
-            && other.last - other.first > m.last - m.first
-          {
-            if !oi.hasConditions || conditionsHold(other, toks) {
-              s.outcome[k] = MatchOutcome.subsumed.rawValue
-              s.cause[k] = Int32(o)
-              dropped = true
-              break
-            }
-          }
-          if o < k && other.entry == m.entry && s.outcome[o] == MatchOutcome.counted.rawValue {
-            s.outcome[k] = MatchOutcome.repeated.rawValue
-            s.cause[k] = Int32(o)
-            dropped = true
-            break
-          }
-        }
-        if dropped { continue }
-        for c in s.cues where info[Int(s.matches[Int(c)].entry)].kind == .negate {
-          let cm = s.matches[Int(c)]
-          let ci = info[Int(cm.entry)]
-          guard ci.scope & (1 << UInt64(mi.code)) != 0 else { continue }
-          if inGap(cm, k, s) || reaches(cm, ci, m, toks, beforeStops: TokenFlags.anyBreak, afterStops: TokenFlags.anyBreak) {
-            s.outcome[k] = MatchOutcome.negated.rawValue
-            s.cause[k] = c
-            break
-          }
-        }
-        if s.outcome[k] != MatchOutcome.counted.rawValue { continue }
-        resolve(k, m, mi, toks, &s)
-      }
-    }
-  }
-
-  /// Pairs the parts of `near` entries: a first and a second part of the same entry that do not
-  /// overlap, at most the entry's window apart, with no clause boundary between them, become one
-  /// match spanning both (one per entry and note).
-  @inline(__always)
-  func pairNearParts(_ s: inout ClassifierScratch) {
-    let count = s.matches.count
-    // A part inside a strictly longer phrase or pattern match is used up by it: "weight
-    // missing" and "item master" do not pair into "missing … item".
-    func usedUp(_ p: RawMatch) -> Bool {
-      for o in 0..<count {
-        let m = s.matches[o]
-        let mi = info[Int(m.entry)]
-        if mi.code >= 0 && mi.partOf < 0 && mi.kind != .near && m.first <= p.first && m.last >= p.last
-          && m.last - m.first > p.last - p.first
-        {
-          return true
-        }
-      }
-      return false
-    }
-    var k = 0
-    while k < count {
-      let a = s.matches[k]
-      let ai = info[Int(a.entry)]
-      k += 1
-      guard ai.partOf >= 0, ai.side == 0, !usedUp(a) else { continue }
-      let owner = ai.partOf
-      // Only one pair per near entry and note.
-      if s.matches[count...].contains(where: { $0.entry == owner }) { continue }
-      let window = info[Int(owner)].nearWindow
-      for o in 0..<count {
-        let b = s.matches[o]
-        let bi = info[Int(b.entry)]
-        guard bi.partOf == owner, bi.side == 1, !usedUp(b) else { continue }
-        guard a.last < b.first || (b.last < a.first && !info[Int(owner)].nearOrdered) else { continue }
-        let (left, right) = a.last < b.first ? (a, b) : (b, a)
-        guard right.first - left.last <= window else { continue }
-        let clear = s.tokens.tokens.withUnsafeBufferPointer {
-          self.clear($0, left.last, right.first, TokenFlags.clauseBefore)
-        }
-        guard clear else { continue }
-        s.matches.append(RawMatch(entry: owner, first: left.first, last: right.last))
-        s.outcome.append(MatchOutcome.counted.rawValue)
-        s.cause.append(-1)
-        s.resolvedBy.append(-1)
-        s.keptOpenBy.append(-1)
-        s.gapFrom.append(left.last + 1)
-        s.gapTo.append(right.first - 1)
-        break
-      }
-    }
-  }
-
-  /// Marks a counted match resolved when a live resolution cue for its code reaches it.
-  @inline(__always)
-  func resolve(
-    _ k: Int, _ m: RawMatch, _ mi: EntryInfo, _ toks: UnsafeBufferPointer<Token>,
-    _ s: inout ClassifierScratch
-  ) {
-    // A pending cue that reaches the match keeps it open ("still short").
-    for p in s.cues where info[Int(s.matches[Int(p)].entry)].kind == .pending {
-      let pm = s.matches[Int(p)]
-      let pi = info[Int(pm.entry)]
-      guard pi.scope & (1 << UInt64(mi.code)) != 0, pm.last < m.first else { continue }
-      if reaches(pm, pi, m, toks, beforeStops: TokenFlags.clauseBefore, afterStops: TokenFlags.clauseBefore) {
-        s.keptOpenBy[k] = p
-        return
-      }
-    }
-    for r in s.cues {
-      let rm = s.matches[Int(r)]
-      let ri = info[Int(rm.entry)]
-      guard ri.kind == .resolve, ri.scope & (1 << UInt64(mi.code)) != 0 else { continue }
-      guard inGap(rm, k, s) || resolutionReaches(rm, ri, m, toks) else { continue }
-      // The resolution itself may be pending or negated: "until received", "not released".
-      var live = true
-      for p in s.cues where p != r {
-        let pm = s.matches[Int(p)]
-        let pi = info[Int(pm.entry)]
-        guard pi.kind == .pending || pi.kind == .negate else { continue }
-        guard pi.scope & (1 << UInt64(mi.code)) != 0 || pi.kind == .negate else { continue }
-        if reaches(pm, pi, rm, toks, beforeStops: TokenFlags.clauseBefore, afterStops: TokenFlags.clauseBefore) {
-          s.keptOpenBy[k] = p
-          live = false
-          break
-        }
-      }
-      if live {
-        s.resolvedBy[k] = r
-        s.keptOpenBy[k] = -1
-        return
-      }
-    }
-  }
-
-  /// Whether a cue lies in the gap between the two parts of near match `k`.
-  @inline(__always)
-  func inGap(_ c: RawMatch, _ k: Int, _ s: ClassifierScratch) -> Bool {
-    let from = s.gapFrom[k]
-    return from >= 0 && c.first >= from && c.last <= s.gapTo[k]
+    return clear(toks, m.last, c.first, stops)
   }
 
   /// Whether resolution cue `c` reaches match `m`. Unlike negation, a resolution may be part of
@@ -450,41 +378,340 @@ public struct Classifier: Sendable {
     return true
   }
 
-  /// The spelling a match stands for, as the lexicon reads it: canonical words for the matched
-  /// tokens (`picked` → `pick` stays as the entry's word), captures by name, and `…` for the gap
-  /// of a near match. `short pick`, `picked {n} of {m}`, `hold … payment`.
-  public func matchedText(_ s: ClassifierScratch, _ k: Int) -> String {
-    let m = s.matches[k]
-    let names = info[entryIndex(m.entry)].captureNames
-    var capture = 0
-    var words: [String] = []
-    var inGap = false
-    for t in Int(m.first)...Int(m.last) {
-      if s.gapFrom.count > k, s.gapFrom[k] >= 0, t >= Int(s.gapFrom[k]), t <= Int(s.gapTo[k]) {
-        if !inGap { words.append("…") }
-        inGap = true
+  /// Whether a cue lies in the gap between the two parts of a near match.
+  @inline(__always)
+  func inGap(_ c: RawMatch, _ st: MatchState) -> Bool {
+    st.gapFrom >= 0 && c.first >= st.gapFrom && c.last <= st.gapTo
+  }
+
+  /// The first position in `list` (match indexes sorted by first token) whose match starts at or
+  /// after token `first`.
+  @inline(__always)
+  func lowerBound(_ list: UnsafeBufferPointer<Int32>, _ st: UnsafeMutablePointer<MatchState>, _ first: Int32) -> Int {
+    var lo = 0
+    var hi = list.count
+    while lo < hi {
+      let mid = (lo + hi) >> 1
+      if st[Int(list[mid])].match.first < first { lo = mid + 1 } else { hi = mid }
+    }
+    return lo
+  }
+
+  /// The spans a note's matches reach, which bound every search below to a window around a match.
+  struct Spans {
+    /// The longest phrase or pattern match, near part and cue, in tokens minus one.
+    var phrase: Int32 = 0
+    var part: Int32 = 0
+    var cue: Int32 = 0
+  }
+
+  /// Applies pairing, conditions, subsumption, repeats, negation, resolution and pending cues.
+  ///
+  /// Matches come from `findMatches` in order of their first token, so every rule looks only at
+  /// the matches and cues whose first token lies within reach (the longest match of the note, the
+  /// widest cue window): the work is linear in the matches, not quadratic, however long the note.
+  func decide(_ toks: UnsafeBufferPointer<Token>, _ info: UnsafeBufferPointer<EntryInfo>, _ s: ClassifierScratch) {
+    s.cueList.removeAll()
+    s.allCues.removeAll()
+    s.partList.removeAll()
+    s.phraseList.removeAll()
+    s.reasonIdx.removeAll()
+    resetEntries(s, entryCount: info.count)
+    if s.states.count == 0 { return }
+    // Index the matches by role once (each list stays sorted by first token), note the longest
+    // spans, and settle pattern conditions.
+    var spans = Spans()
+    do {
+      let st = s.states.base
+      for k in 0..<s.states.count {
+        let m = st[k].match
+        let mi = info[Int(m.entry)]
+        let span = m.last - m.first
+        if mi.partOf >= 0 {
+          s.partList.append(Int32(k))
+          spans.part = max(spans.part, span)
+        } else if mi.isReason {
+          s.phraseList.append(Int32(k))
+          spans.phrase = max(spans.phrase, span)
+          if mi.hasConditions && !conditionsHold(m, toks) { st[k].outcome = MatchOutcome.conditionFailed.rawValue }
+        } else {
+          s.allCues.append(Int32(k))
+          spans.cue = max(spans.cue, span)
+        }
+      }
+    }
+    // Near pairs go after the phrases (unsorted, at most one per near entry).
+    let pairStart = s.states.count
+    if s.partList.count > 0 { pairNearParts(toks, info, s, spans) }
+    let st = s.states.base
+    for k in s.phraseList.buffer { s.reasonIdx.append(k) }
+    let pairsFrom = s.reasonIdx.count
+    for k in pairStart..<s.states.count {
+      s.reasonIdx.append(Int32(k))
+      spans.phrase = max(spans.phrase, st[k].match.last - st[k].match.first)
+    }
+    dropNestedCues(st, info, s, spans)
+    let cues = s.cueList.buffer
+    let reasons = s.reasonIdx.buffer
+    let phrases = UnsafeBufferPointer(rebasing: reasons[0..<pairsFrom])
+    let pairs = UnsafeBufferPointer(rebasing: reasons[pairsFrom...])
+    let entryFirst = s.entryFirst.base
+    let reach = maxCueWindow + spans.cue
+    for k32 in reasons {
+      let k = Int(k32)
+      if st[k].outcome == MatchOutcome.conditionFailed.rawValue { continue }
+      let m = st[k].match
+      let mi = info[Int(m.entry)]
+      // Subsumed by a longer reason match around it, or a heavier one over the same tokens.
+      if let o = subsumer(of: k, st, info, phrases, from: lowerBound(phrases, st, m.first - spans.phrase), sorted: true)
+        ?? subsumer(of: k, st, info, pairs, from: 0, sorted: false)
+      {
+        st[k].outcome = MatchOutcome.subsumed.rawValue
+        st[k].cause = o
         continue
       }
-      inGap = false
-      let tok = s.tokens.tokens[t]
-      switch tok.kind {
-      case .number, .quantity:
-        words.append(capture < names.count ? "{\(names[capture])}" : "{n}")
-        capture += 1
-      case .ratio:
-        let a = capture < names.count ? names[capture] : "n"
-        let b = capture + 1 < names.count ? names[capture + 1] : "m"
-        words.append("{\(a)}/{\(b)}")
-        capture += 2
-      default:
-        words.append(tok.term >= Term.firstWord ? lexicon.vocabulary.termText[Int(tok.term)] : "?")
+      let bit: UInt64 = 1 << UInt64(mi.code)
+      var c = lowerBound(cues, st, m.first - reach)
+      while c < cues.count {
+        let cm = st[Int(cues[c])].match
+        if cm.first > m.last + maxCueWindow { break }
+        let ci = info[Int(cm.entry)]
+        if ci.kind == .negate, ci.scope & bit != 0,
+          inGap(cm, st[k])
+            || reaches(cm, ci, m, toks, stops: ci.acrossCommas ? TokenFlags.clauseBefore : TokenFlags.anyBreak)
+        {
+          st[k].outcome = MatchOutcome.negated.rawValue
+          st[k].cause = cues[c]
+          break
+        }
+        c += 1
+      }
+      if st[k].outcome != MatchOutcome.counted.rawValue { continue }
+      // An entry counts once per note; a later mention still decides the status, so it is
+      // resolved (or not) like the first.
+      let first = entryFirst[Int(m.entry)]
+      if first >= 0 && first != k32 {
+        st[k].outcome = MatchOutcome.repeated.rawValue
+        st[k].cause = first
+      } else if first < 0 {
+        entryFirst[Int(m.entry)] = k32
+        s.touchedEntries.append(m.entry)
+      }
+      resolve(k, mi, toks, info, st, cues, reach)
+    }
+  }
+
+  /// The reason match in `list[from...]` that subsumes match `k`: strictly longer around it, or
+  /// over the same tokens for the same code and heavier (the earlier entry on a tie). A pattern
+  /// whose condition failed subsumes nothing.
+  @inline(__always)
+  func subsumer(
+    of k: Int, _ st: UnsafeMutablePointer<MatchState>, _ info: UnsafeBufferPointer<EntryInfo>,
+    _ list: UnsafeBufferPointer<Int32>, from: Int, sorted: Bool
+  ) -> Int32? {
+    let m = st[k].match
+    let mi = info[Int(m.entry)]
+    var i = from
+    while i < list.count {
+      let o = Int(list[i])
+      i += 1
+      if o == k { continue }
+      let other = st[o].match
+      if other.first > m.first {
+        // In a sorted list nothing further on starts at or before `m`.
+        if sorted { break }
+        continue
+      }
+      guard other.last >= m.last, st[o].outcome != MatchOutcome.conditionFailed.rawValue else { continue }
+      let oi = info[Int(other.entry)]
+      let longer = other.last - other.first > m.last - m.first
+      let sameSpan = other.first == m.first && other.last == m.last
+      if longer || (sameSpan && oi.code == mi.code
+          && (oi.weight > mi.weight || (oi.weight == mi.weight && other.entry < m.entry)))
+      {
+        return Int32(o)
       }
     }
-    // Near matches whose parts touch have no gap token; mark the join anyway.
-    if s.gapFrom.count > k, s.gapFrom[k] >= 0, s.gapFrom[k] > s.gapTo[k] {
-      return words.joined(separator: " ")
+    return nil
+  }
+
+  /// Keeps the cues that are not inside a longer cue ("no" inside "no longer").
+  @inline(__always)
+  func dropNestedCues(
+    _ st: UnsafeMutablePointer<MatchState>, _ info: UnsafeBufferPointer<EntryInfo>, _ s: ClassifierScratch,
+    _ spans: Spans
+  ) {
+    let all = s.allCues.buffer
+    for (position, k32) in all.enumerated() {
+      let m = st[Int(k32)].match
+      var inside = false
+      var o = lowerBound(all, st, m.first - spans.cue)
+      while o < all.count {
+        let other = st[Int(all[o])].match
+        if other.first > m.first { break }
+        if o != position && other.last >= m.last && other.last - other.first > m.last - m.first {
+          inside = true
+          break
+        }
+        o += 1
+      }
+      if !inside { s.cueList.append(k32) }
     }
-    return words.joined(separator: " ")
+  }
+
+  /// Sets every entry's slot in `entryFirst` back to -1 (only those the last note touched).
+  @inline(__always)
+  func resetEntries(_ s: ClassifierScratch, entryCount: Int) {
+    let table = s.entryFirst
+    if table.count != entryCount {
+      table.removeAll()
+      table.reserve(entryCount)
+      for _ in 0..<entryCount { table.append(-1) }
+    } else {
+      for e in s.touchedEntries.buffer { table[Int(e)] = -1 }
+    }
+    s.touchedEntries.removeAll()
+  }
+
+  /// Marks a counted match resolved when a live resolution cue for its code reaches it. `reach`
+  /// is how far before a match a cue may start and still act on it.
+  @inline(__always)
+  func resolve(
+    _ k: Int, _ mi: EntryInfo, _ toks: UnsafeBufferPointer<Token>,
+    _ info: UnsafeBufferPointer<EntryInfo>, _ st: UnsafeMutablePointer<MatchState>,
+    _ cues: UnsafeBufferPointer<Int32>, _ reach: Int32
+  ) {
+    let m = st[k].match
+    let bit: UInt64 = 1 << UInt64(mi.code)
+    let from = lowerBound(cues, st, m.first - reach)
+    // A pending cue that reaches the match keeps it open ("still short").
+    var p = from
+    while p < cues.count {
+      let pm = st[Int(cues[p])].match
+      if pm.first >= m.first { break }
+      let pi = info[Int(pm.entry)]
+      if pi.kind == .pending, pi.scope & bit != 0, pm.last < m.first,
+        reaches(pm, pi, m, toks, stops: TokenFlags.clauseBefore)
+      {
+        st[k].keptOpenBy = cues[p]
+        return
+      }
+      p += 1
+    }
+    var r = from
+    while r < cues.count {
+      let rIndex = cues[r]
+      r += 1
+      let rm = st[Int(rIndex)].match
+      if rm.first > m.last + maxCueWindow { break }
+      let ri = info[Int(rm.entry)]
+      guard ri.kind == .resolve, ri.scope & bit != 0 else { continue }
+      guard inGap(rm, st[k]) || resolutionReaches(rm, ri, m, toks) else { continue }
+      // The resolution itself may be pending or negated: "until received", "not released".
+      var live = true
+      var q = lowerBound(cues, st, rm.first - reach)
+      while q < cues.count {
+        let qIndex = cues[q]
+        q += 1
+        let pm = st[Int(qIndex)].match
+        if pm.first > rm.last + maxCueWindow { break }
+        if qIndex == rIndex { continue }
+        let pi = info[Int(pm.entry)]
+        guard pi.kind == .pending || pi.kind == .negate else { continue }
+        guard pi.scope & bit != 0 || pi.kind == .negate else { continue }
+        if reaches(pm, pi, rm, toks, stops: TokenFlags.clauseBefore) {
+          st[k].keptOpenBy = qIndex
+          live = false
+          break
+        }
+      }
+      if live {
+        st[k].resolvedBy = rIndex
+        st[k].keptOpenBy = -1
+        return
+      }
+    }
+  }
+
+  /// Pairs the parts of `near` entries: a first and a second part of the same entry that do not
+  /// overlap, at most the entry's window apart, with no clause boundary between them, become one
+  /// match spanning both (one per entry and note). A part inside a strictly longer phrase or
+  /// pattern match is used up by it: "weight missing" and "item master" do not pair into
+  /// "missing … item"; a pattern whose condition failed uses up nothing.
+  @inline(__always)
+  func pairNearParts(
+    _ toks: UnsafeBufferPointer<Token>, _ info: UnsafeBufferPointer<EntryInfo>, _ s: ClassifierScratch,
+    _ spans: Spans
+  ) {
+    let states = s.states
+    let parts = s.partList.buffer
+    let phrases = s.phraseList.buffer
+    let entryFirst = s.entryFirst.base
+    func usedUp(_ p: RawMatch) -> Bool {
+      var i = lowerBound(phrases, states.base, p.first - spans.phrase)
+      while i < phrases.count {
+        let st = states[Int(phrases[i])]
+        i += 1
+        let m = st.match
+        if m.first > p.first { break }
+        if m.last >= p.last && m.last - m.first > p.last - p.first
+          && st.outcome != MatchOutcome.conditionFailed.rawValue
+        {
+          return true
+        }
+      }
+      return false
+    }
+    for ia in parts {
+      let a = states[Int(ia)].match
+      let ai = info[Int(a.entry)]
+      guard ai.side == 0 else { continue }
+      let owner = ai.partOf
+      // Only one pair per near entry and note: an earlier first part that paired wins.
+      if entryFirst[Int(owner)] >= 0 { continue }
+      let window = info[Int(owner)].nearWindow
+      let ordered = info[Int(owner)].nearOrdered
+      var checkedA = false
+      // Second parts that can lie within the window on either side of `a`.
+      var ib = lowerBound(parts, states.base, ordered ? a.last + 1 : a.first - window - spans.part)
+      while ib < parts.count {
+        let b = states[Int(parts[ib])].match
+        ib += 1
+        if b.first > a.last + window { break }
+        let bi = info[Int(b.entry)]
+        guard bi.partOf == owner, bi.side == 1 else { continue }
+        guard a.last < b.first || (b.last < a.first && !ordered) else { continue }
+        let (left, right) = a.last < b.first ? (a, b) : (b, a)
+        guard right.first - left.last <= window, clear(toks, left.last, right.first, TokenFlags.clauseBefore)
+        else { continue }
+        if !checkedA {
+          if usedUp(a) { break }
+          checkedA = true
+        }
+        if usedUp(b) { continue }
+        entryFirst[Int(owner)] = Int32(states.count)
+        s.touchedEntries.append(owner)
+        states.append(MatchState(
+          match: RawMatch(entry: owner, first: left.first, last: right.last, output: a.output, output2: b.output),
+          outcome: MatchOutcome.counted.rawValue, gapFrom: left.last + 1, gapTo: right.first - 1))
+        break
+      }
+    }
+  }
+
+  /// The spelling a match stands for, as the lexicon reads it: canonical words of the trie path
+  /// that matched, captures by name, and `…` between the parts of a near match (`short pick`,
+  /// `picked {n} of {m}`, `hold … payment`). Precomputed per trie output when the lexicon
+  /// compiles, so evidence costs nothing per note.
+  public func matchedText(_ s: ClassifierScratch, _ k: Int) -> String {
+    matchedText(s.states[k].match)
+  }
+
+  func matchedText(_ m: RawMatch) -> String {
+    let texts = lexicon.trie.outputText
+    guard m.output >= 0, Int(m.output) < texts.count else { return lexicon.entries[entryIndex(m.entry)].text }
+    if m.output2 >= 0, Int(m.output2) < texts.count { return texts[Int(m.output)] + " … " + texts[Int(m.output2)] }
+    return texts[Int(m.output)]
   }
 
   /// The captured numbers of a pattern match, in the order of its captures.
@@ -501,67 +728,110 @@ public struct Classifier: Sendable {
   }
 
   func conditionsHold(_ m: RawMatch, _ toks: UnsafeBufferPointer<Token>) -> Bool {
-    let names = info[Int(m.entry)].captureNames
+    let names = captureNames[Int(m.entry)]
     let values = captures(m, toks)
     guard values.count == names.count else { return false }
-    return lexicon.entries[entryIndex(m.entry)].conditions.allSatisfy { cond in
+    return lexicon.entries[Int(m.entry)].conditions.allSatisfy { cond in
       cond.holds { name in names.firstIndex(of: name).map { values[$0] } }
     }
   }
 
   /// Sums counted weights per code and keeps the codes that reach their threshold.
   @inline(__always)
-  func score(_ s: inout ClassifierScratch) {
-    let codeCount = lexicon.codes.count
-    if s.score.count != codeCount {
-      s.score = Array(repeating: 0, count: codeCount)
-      s.openWeight = s.score
-      s.resolvedWeight = s.score
+  func score(_ info: UnsafeBufferPointer<EntryInfo>, _ s: ClassifierScratch) {
+    let codeCount = thresholds.count
+    let table = s.perCode
+    if table.count != codeCount * 4 {
+      table.removeAll()
+      table.reserve(codeCount * 4)
+      for _ in 0..<codeCount * 3 { table.append(0) }
+      for _ in 0..<codeCount { table.append(-1) }
     }
-    for c in s.touched {
-      s.score[Int(c)] = 0
-      s.openWeight[Int(c)] = 0
-      s.resolvedWeight[Int(c)] = 0
-    }
-    s.touched.removeAll(keepingCapacity: true)
-    s.reasons.removeAll(keepingCapacity: true)
-    s.scored.removeAll(keepingCapacity: true)
-    if s.lastMention.count != codeCount {
-      s.lastMention = Array(repeating: -1, count: codeCount)
-    }
-    for k in 0..<s.matches.count where s.outcome[k] == MatchOutcome.counted.rawValue {
-      let mi = info[Int(s.matches[k].entry)]
+    // Clear what the previous note touched (cheaper than clearing every code).
+    resetPerCode(s)
+    let score = table.base
+    let openWeight = table.base + codeCount
+    let resolvedWeight = table.base + 2 * codeCount
+    let lastMention = table.base + 3 * codeCount
+    s.touched.removeAll()
+    s.reasonList.removeAll()
+    s.scoredList.removeAll()
+    let st = s.states.base
+    for k in 0..<s.states.count {
+      let outcome = st[k].outcome
+      guard outcome == MatchOutcome.counted.rawValue || outcome == MatchOutcome.repeated.rawValue else { continue }
+      let mi = info[Int(st[k].match.entry)]
       guard mi.code >= 0 else { continue }
       let c = Int(mi.code)
-      if s.score[c] == 0 && s.openWeight[c] == 0 && s.resolvedWeight[c] == 0 && s.lastMention[c] < 0 {
+      if lastMention[c] < 0 && score[c] == 0 && openWeight[c] == 0 && resolvedWeight[c] == 0 {
         s.touched.append(mi.code)
       }
-      s.score[c] &+= mi.weight
+      // A repeat adds nothing to the score, but it is a mention: it can decide the status.
+      if outcome == MatchOutcome.counted.rawValue {
+        score[c] &+= mi.weight
+        if mi.weight > 0 {
+          if st[k].resolvedBy >= 0 { resolvedWeight[c] &+= mi.weight } else { openWeight[c] &+= mi.weight }
+        }
+      }
       if mi.weight > 0 {
-        if s.resolvedBy[k] >= 0 { s.resolvedWeight[c] &+= mi.weight } else { s.openWeight[c] &+= mi.weight }
         // The code's status is that of its last mention: a note tells the problem, then the fix
         // (or the fix, then what is still wrong). Ties on position go to the heavier match.
-        let last = s.lastMention[c]
-        if last < 0 || s.matches[k].last > s.matches[Int(last)].last
-          || (s.matches[k].last == s.matches[Int(last)].last && mi.weight > info[Int(s.matches[Int(last)].entry)].weight)
+        let last = lastMention[c]
+        if last < 0 || st[k].match.last > st[Int(last)].match.last
+          || (st[k].match.last == st[Int(last)].match.last && mi.weight > info[Int(st[Int(last)].match.entry)].weight)
         {
-          s.lastMention[c] = Int32(k)
+          lastMention[c] = Int32(k)
         }
       }
     }
-    for c in s.touched {
-      let last = s.lastMention[Int(c)]
-      let r = ScoredReason(
-        code: c, score: s.score[Int(c)], resolved: last >= 0 && s.resolvedBy[Int(last)] >= 0)
-      s.lastMention[Int(c)] = -1
-      s.scored.append(r)
-      if r.score >= lexicon.codes[Int(c)].threshold { s.reasons.append(r) }
+    thresholds.withUnsafeBufferPointer { thresholds in
+      for c in s.touched.buffer {
+        let ci = Int(c)
+        let last = lastMention[ci]
+        let r = ScoredReason(code: c, score: score[ci], resolved: last >= 0 && st[Int(last)].resolvedBy >= 0)
+        s.scoredList.append(r)
+        if r.score >= thresholds[ci] { s.reasonList.append(r) }
+      }
     }
-    if s.reasons.count > 1 {
-      s.reasons.sort { a, b in a.score != b.score ? a.score > b.score : a.code < b.code }
+    sortReasons(s.reasonList)
+    sortReasons(s.scoredList)
+  }
+
+  /// Keeps the explanation's per-code weights until the next note (reset lazily above).
+  func openAndResolvedWeight(_ s: ClassifierScratch, code: Int) -> (open: Int32, resolved: Int32) {
+    let n = thresholds.count
+    guard s.perCode.count == n * 4 else { return (0, 0) }
+    return (s.perCode[n + code], s.perCode[2 * n + code])
+  }
+
+  /// Insertion sort by score (descending), then taxonomy order: a handful of reasons.
+  @inline(__always)
+  func sortReasons(_ list: RawBuffer<ScoredReason>) {
+    let p = list.base
+    var i = 1
+    while i < list.count {
+      let x = p[i]
+      var j = i - 1
+      while j >= 0 && (p[j].score < x.score || (p[j].score == x.score && p[j].code > x.code)) {
+        p[j + 1] = p[j]
+        j -= 1
+      }
+      p[j + 1] = x
+      i += 1
     }
-    if s.scored.count > 1 {
-      s.scored.sort { a, b in a.score != b.score ? a.score > b.score : a.code < b.code }
+  }
+
+  /// Clears the per-code table entries this note touched (called at the start of the next).
+  @inline(__always)
+  func resetPerCode(_ s: ClassifierScratch) {
+    let n = thresholds.count
+    guard s.perCode.count == n * 4 else { return }
+    for c in s.touched.buffer {
+      let ci = Int(c)
+      s.perCode[ci] = 0
+      s.perCode[n + ci] = 0
+      s.perCode[2 * n + ci] = 0
+      s.perCode[3 * n + ci] = -1
     }
   }
 }

@@ -26,9 +26,7 @@ public enum GoldFile {
     guard let text = String(validating: bytes, as: UTF8.self) else {
       throw .data("gold file is not valid UTF-8", at: SourceLocation(file: file))
     }
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-      $0.hasSuffix("\r") ? $0.dropLast() : $0
-    }
+    var lines = TextLines.split(text)
     while let last = lines.last, last.isEmpty { lines.removeLast() }
     guard let header = lines.first else {
       throw .data("empty gold file: expected a header 'id<TAB>source<TAB>text<TAB>labels'", at: SourceLocation(file: file, line: 1))

@@ -65,9 +65,9 @@ extension EvalReport {
     var w = JSONWriter()
     func counts(_ c: Counts) {
       w.raw("{\"precision\":")
-      w.bytes += Array(Self.f3(c.precision).utf8)
-      w.raw(",\"recall\":"); w.bytes += Array(Self.f3(c.recall).utf8)
-      w.raw(",\"f1\":"); w.bytes += Array(Self.f3(c.f1).utf8)
+      w.number(Self.f3(c.precision))
+      w.raw(",\"recall\":"); w.number(Self.f3(c.recall))
+      w.raw(",\"f1\":"); w.number(Self.f3(c.f1))
       w.raw(",\"support\":"); w.int(c.support)
       w.raw(",\"tp\":"); w.int(c.tp)
       w.raw(",\"fp\":"); w.int(c.fp)
@@ -76,9 +76,9 @@ extension EvalReport {
     }
     w.raw("{\"notes\":"); w.int(notes)
     w.raw(",\"micro\":"); counts(micro)
-    w.raw(",\"macro\":{\"precision\":"); w.bytes += Array(Self.f3(macroPrecision).utf8)
-    w.raw(",\"recall\":"); w.bytes += Array(Self.f3(macroRecall).utf8)
-    w.raw(",\"f1\":"); w.bytes += Array(Self.f3(macroF1).utf8)
+    w.raw(",\"macro\":{\"precision\":"); w.number(Self.f3(macroPrecision))
+    w.raw(",\"recall\":"); w.number(Self.f3(macroRecall))
+    w.raw(",\"f1\":"); w.number(Self.f3(macroF1))
     w.raw("},\"per_code\":{")
     for (i, (code, c)) in perCode.enumerated() {
       if i > 0 { w.byte(ASCII.comma) }
@@ -86,11 +86,11 @@ extension EvalReport {
       w.byte(ASCII.colon)
       counts(c)
     }
-    w.raw("},\"none_false_positive_rate\":"); w.bytes += Array(Self.f3(noneFalsePositiveRate).utf8)
+    w.raw("},\"none_false_positive_rate\":"); w.number(Self.f3(noneFalsePositiveRate))
     w.raw(",\"none_notes\":"); w.int(noneNotes)
-    w.raw(",\"resolved_accuracy\":"); w.bytes += Array(Self.f3(resolvedAccuracy).utf8)
+    w.raw(",\"resolved_accuracy\":"); w.number(Self.f3(resolvedAccuracy))
     w.raw(",\"resolved_labels\":"); w.int(resolvedLabels)
-    w.raw(",\"status_accuracy\":"); w.bytes += Array(Self.f3(statusAccuracy).utf8)
+    w.raw(",\"status_accuracy\":"); w.number(Self.f3(statusAccuracy))
     w.raw(",\"exact_match\":"); w.int(exactMatches)
     w.raw(",\"misses\":[")
     for (i, m) in misses.enumerated() {

@@ -58,7 +58,7 @@ extension Classifier {
         line += "  (\(e.kind == .pattern ? "pattern" : "entry") '\(e.text)'"
         if e.kind == .pattern {
           let values = s.tokens.tokens.withUnsafeBufferPointer { captures(m, $0) }
-          let names = info[Int(m.entry)].captureNames
+          let names = captureNames[Int(m.entry)]
           if names.count == values.count {
             line += ", " + zip(names, values).map { "\($0)=\($1)" }.joined(separator: " ")
           }
@@ -66,6 +66,7 @@ extension Classifier {
         line += ")  \(outcomeText(s, k))"
       } else {
         line += "  \(e.kind.rawValue) cue '\(e.text)' (\(e.direction.rawValue), \(e.window) tokens"
+        if e.acrossCommas { line += " across commas" }
         line += e.scope.isEmpty ? ")" : ", codes \(e.scope.map { lexicon.codes[$0].code }.joined(separator: ","))"
           + ")"
         if !s.cues.contains(Int32(k)) { line += "  dropped: inside a longer cue" }
@@ -82,7 +83,8 @@ extension Classifier {
       line += "\(Weight.format(r.score)) \(passed ? "≥" : "<") threshold \(Weight.format(code.threshold))"
       if passed {
         line += "  → \(r.resolved ? "resolved" : "open")"
-        line += " (its last mention is \(r.resolved ? "resolved" : "open"); open weight \(Weight.format(s.openWeight[Int(r.code)])), resolved weight \(Weight.format(s.resolvedWeight[Int(r.code)])))"
+        let w = openAndResolvedWeight(s, code: Int(r.code))
+        line += " (its last mention is \(r.resolved ? "resolved" : "open"); open weight \(Weight.format(w.open)), resolved weight \(Weight.format(w.resolved)))"
       } else {
         line += "  → not reported"
       }

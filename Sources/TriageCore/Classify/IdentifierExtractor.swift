@@ -1,6 +1,6 @@
 /// An order reference, SKU or location found in a note's text.
-public struct FoundIdentifier: Sendable, Equatable {
-  public enum Kind: UInt8, Sendable {
+public struct FoundIdentifier: Sendable, Equatable, BitwiseCopyable {
+  public enum Kind: UInt8, Sendable, BitwiseCopyable {
     case order, sku, location
   }
   public var kind: Kind
@@ -30,43 +30,40 @@ public struct FoundIdentifier: Sendable, Equatable {
 /// prefix (`SO-10023`), and shapes (`A-99-99`).
 enum IdentifierExtractor {
   static func extract(
-    _ text: UnsafeBufferPointer<UInt8>, lexicon: Lexicon, into s: inout ClassifierScratch
+    _ text: UnsafeBufferPointer<UInt8>, _ toks: UnsafeBufferPointer<Token>, lexicon: Lexicon,
+    into out: RawBuffer<FoundIdentifier>
   ) {
-    s.identifiers.removeAll(keepingCapacity: true)
+    out.removeAll()
     let rules = lexicon.identifiers
     let terms = lexicon.identifierTerms
-    let prefix = Array(rules.orderPrefix.utf8).map(ASCII.lower)
-    let bare = prefix.filter { ASCII.isLetter($0) || ASCII.isDigit($0) }
-    s.tokens.tokens.withUnsafeBufferPointer { toks in
-      for i in 0..<toks.count {
-        let t = toks[i]
-        switch t.kind {
-        case .hashRef:
-          let digits = Int(t.end - t.start) - 1
-          if rules.orderDigits.contains(digits) {
-            add(&s, text, FoundIdentifier(kind: .order, start: t.start, end: t.end, digitsStart: t.start + 1))
-          }
-        case .number, .identifier:
-          let cue = cueBefore(toks, i, terms)
-          let len = Int(t.end - t.start)
-          if t.kind == .number {
-            if cue == .order && rules.orderDigits.contains(len) {
-              add(&s, text, FoundIdentifier(kind: .order, start: t.start, end: t.end, digitsStart: t.start))
-              continue
-            }
-          } else if let digitsAt = orderDigits(text, t, prefix: prefix, bare: bare, rules: rules) {
-            add(&s, text, FoundIdentifier(kind: .order, start: t.start, end: t.end, digitsStart: digitsAt))
+    for i in 0..<toks.count {
+      let t = toks[i]
+      switch t.kind {
+      case .hashRef:
+        let digits = Int(t.end - t.start) - 1
+        if rules.orderDigits.contains(digits) {
+          add(out, text, FoundIdentifier(kind: .order, start: t.start, end: t.end, digitsStart: t.start + 1))
+        }
+      case .number, .identifier:
+        let cue = cueBefore(toks, i, terms)
+        let len = Int(t.end - t.start)
+        if t.kind == .number {
+          if cue == .order && rules.orderDigits.contains(len) {
+            add(out, text, FoundIdentifier(kind: .order, start: t.start, end: t.end, digitsStart: t.start))
             continue
           }
-          if cue == .ignore || t.kind == .number && cue == .order { continue }
-          if cue == .location || matchesAny(rules.locationShapes, text, t) {
-            add(&s, text, FoundIdentifier(kind: .location, start: t.start, end: t.end, digitsStart: t.start))
-          } else if cue == .sku || matchesAny(rules.skuShapes, text, t) {
-            add(&s, text, FoundIdentifier(kind: .sku, start: t.start, end: t.end, digitsStart: t.start))
-          }
-        default:
+        } else if let digitsAt = orderDigits(text, t, prefix: terms.prefix, bare: terms.barePrefix, rules: rules) {
+          add(out, text, FoundIdentifier(kind: .order, start: t.start, end: t.end, digitsStart: digitsAt))
           continue
         }
+        if cue == .ignore || t.kind == .number && cue == .order { continue }
+        if cue == .location || matchesAny(rules.locationShapes, text, t) {
+          add(out, text, FoundIdentifier(kind: .location, start: t.start, end: t.end, digitsStart: t.start))
+        } else if (cue == .sku && len >= 3) || matchesAny(rules.skuShapes, text, t) {
+          add(out, text, FoundIdentifier(kind: .sku, start: t.start, end: t.end, digitsStart: t.start))
+        }
+      default:
+        continue
       }
     }
   }
@@ -80,11 +77,11 @@ enum IdentifierExtractor {
     while j >= 0 && hops < 3 {
       let term = toks[j].term
       if toks[j].kind == .word {
-        if terms.order.contains(term) { return .order }
-        if terms.sku.contains(term) { return .sku }
-        if terms.location.contains(term) { return .location }
-        if terms.ignore.contains(term) { return .ignore }
-        if !terms.connector.contains(term) { return .none }
+        if terms.has(term, Lexicon.IdentifierTerms.order) { return .order }
+        if terms.has(term, Lexicon.IdentifierTerms.sku) { return .sku }
+        if terms.has(term, Lexicon.IdentifierTerms.location) { return .location }
+        if terms.has(term, Lexicon.IdentifierTerms.ignore) { return .ignore }
+        if !terms.has(term, Lexicon.IdentifierTerms.connector) { return .none }
       } else {
         return .none
       }
@@ -130,8 +127,8 @@ enum IdentifierExtractor {
   }
 
   /// Adds an identifier unless the same text was already found in this note.
-  static func add(_ s: inout ClassifierScratch, _ text: UnsafeBufferPointer<UInt8>, _ id: FoundIdentifier) {
-    for other in s.identifiers where other.kind == id.kind {
+  static func add(_ out: RawBuffer<FoundIdentifier>, _ text: UnsafeBufferPointer<UInt8>, _ id: FoundIdentifier) {
+    for other in out.buffer where other.kind == id.kind {
       let a = id.kind == .order ? id.digitsStart : id.start
       let b = other.kind == .order ? other.digitsStart : other.start
       let la = Int(id.end - a)
@@ -144,6 +141,6 @@ enum IdentifierExtractor {
         if same { return }
       }
     }
-    s.identifiers.append(id)
+    out.append(id)
   }
 }

@@ -95,6 +95,8 @@ public struct NoteBatchReader {
   private var json: JSONLinesReader?
   private var lines: LineReader?
   private var columns: [String: Int] = [:]
+  /// Column indexes of the fields a note has, resolved once from the header.
+  private var idColumn = -1, sourceColumn = -1, textColumn = -1, createdColumn = -1, orderColumn = -1, authorColumn = -1
   private var fieldCount = 0
   /// Notes read so far.
   public private(set) var notesRead = 0
@@ -143,6 +145,12 @@ public struct NoteBatchReader {
         columns[n.lowercased()] = k
       }
       if columns["note_id"] == nil, let id = columns["id"] { columns["note_id"] = id }
+      idColumn = columns["note_id"] ?? -1
+      sourceColumn = columns["source"] ?? -1
+      textColumn = columns["text"] ?? -1
+      createdColumn = columns["created_at"] ?? -1
+      orderColumn = columns["order_id"] ?? -1
+      authorColumn = columns["author"] ?? -1
       fieldCount = header.count
       csv = reader
     case .jsonl:
@@ -203,14 +211,14 @@ public struct NoteBatchReader {
         onReject(Rejection(diagnostic: d, raw: reader.recordBytes))
         continue
       }
-      func field(_ name: String) -> Range<Int32> {
-        guard let k = columns[name] else { return 0..<0 }
+      func field(_ k: Int) -> Range<Int32> {
+        guard k >= 0 else { return 0..<0 }
         return reader.withField(k) { batch.append($0) }
       }
       let mark = (batch.bytes.count, batch.records.count)
       var record = NoteBatch.Record(
-        id: field("note_id"), source: field("source"), text: field("text"),
-        createdAt: field("created_at"), orderID: field("order_id"), author: field("author"),
+        id: field(idColumn), source: field(sourceColumn), text: field(textColumn),
+        createdAt: field(createdColumn), orderID: field(orderColumn), author: field(authorColumn),
         line: Int32(reader.line))
       if let problem = validate(&record, &batch, location: { reader.location(ofField: columns[$0] ?? 0) }) {
         batch.bytes.removeSubrange(mark.0...)
@@ -218,7 +226,6 @@ public struct NoteBatchReader {
         onReject(Rejection(diagnostic: problem, raw: reader.recordBytes))
         continue
       }
-      _ = mark
       batch.records.append(record)
       notesRead += 1
       return true

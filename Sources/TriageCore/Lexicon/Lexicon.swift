@@ -36,12 +36,22 @@ public struct Lexicon: Sendable {
     public var side: UInt8
   }
 
+  /// Per term id, which identifier cue it is (bits), so the extractor tests a byte, not a set.
   struct IdentifierTerms: Sendable {
-    var order: Set<Int32> = []
-    var sku: Set<Int32> = []
-    var location: Set<Int32> = []
-    var ignore: Set<Int32> = []
-    var connector: Set<Int32> = []
+    static let order: UInt8 = 1, sku: UInt8 = 2, location: UInt8 = 4, ignore: UInt8 = 8, connector: UInt8 = 16
+    var flags: [UInt8] = []
+    /// The order prefix, lower-cased, with and without its punctuation (`so-`, `so`).
+    var prefix: [UInt8] = []
+    var barePrefix: [UInt8] = []
+
+    mutating func mark(_ term: Int32, _ bit: UInt8) {
+      if Int(term) >= flags.count { flags += [UInt8](repeating: 0, count: Int(term) - flags.count + 1) }
+      flags[Int(term)] |= bit
+    }
+
+    @inline(__always) func has(_ term: Int32, _ bit: UInt8) -> Bool {
+      term >= 0 && Int(term) < flags.count && flags[Int(term)] & bit != 0
+    }
   }
 
   public func code(named name: String) -> ReasonCode? { codes.first { $0.code == name } }
@@ -208,7 +218,11 @@ public struct Lexicon: Sendable {
               alts.append([parts.joined()])
             }
           }
-          if !exact {
+          if exact {
+            // Marked so the trie remembers the position: the token there must be spelled as
+            // written, not an inflection or typo another entry's use of the word generates.
+            alts = alts.map { $0.map { Lexicon.exactMark + $0 } }
+          } else {
             for alt in alts { variantWords.formUnion(alt) }
           }
           result.append(alts)
@@ -252,7 +266,9 @@ public struct Lexicon: Sendable {
     for (_, alternatives) in sources {
       for alts in alternatives {
         for alt in alts {
-          for word in alt where word != "{n}" && word != "{n}/{m}" { _ = vocab.termID(for: word) }
+          for word in alt where word != "{n}" && word != "{n}/{m}" {
+            _ = vocab.termID(for: Lexicon.unmarked(word))
+          }
         }
       }
     }
@@ -263,11 +279,13 @@ public struct Lexicon: Sendable {
       }
     }
     var idTerms = IdentifierTerms()
-    for w in identifiers.orderCues { idTerms.order.insert(vocab.termID(for: w)) }
-    for w in identifiers.skuCues { idTerms.sku.insert(vocab.termID(for: w)) }
-    for w in identifiers.locationCues { idTerms.location.insert(vocab.termID(for: w)) }
-    for w in identifiers.ignoreAfter { idTerms.ignore.insert(vocab.termID(for: w)) }
-    for w in identifiers.connectors { idTerms.connector.insert(vocab.termID(for: w)) }
+    for w in identifiers.orderCues { idTerms.mark(vocab.termID(for: w), IdentifierTerms.order) }
+    for w in identifiers.skuCues { idTerms.mark(vocab.termID(for: w), IdentifierTerms.sku) }
+    for w in identifiers.locationCues { idTerms.mark(vocab.termID(for: w), IdentifierTerms.location) }
+    for w in identifiers.ignoreAfter { idTerms.mark(vocab.termID(for: w), IdentifierTerms.ignore) }
+    for w in identifiers.connectors { idTerms.mark(vocab.termID(for: w), IdentifierTerms.connector) }
+    idTerms.prefix = Array(identifiers.orderPrefix.utf8).map(ASCII.lower)
+    idTerms.barePrefix = idTerms.prefix.filter { ASCII.isLetter($0) || ASCII.isDigit($0) }
 
     // 3. Skip and break words (a lexicon term keeps its meaning), then shorthand keys.
     for w in skip.sorted() { vocab.addSpecial(w, .skip) }
@@ -318,18 +336,25 @@ public struct Lexicon: Sendable {
     var builder = PhraseTrie.Builder()
     var pathCount: [Int32: Int] = [:]
     for (output, alternatives) in sources {
-      var paths: [[Int32]] = [[]]
+      // Each path with a bit per position whose word is marked exact.
+      var paths: [([Int32], UInt64)] = [([], 0)]
       for alts in alternatives {
-        var next: [[Int32]] = []
-        for path in paths {
+        var next: [([Int32], UInt64)] = []
+        for (path, exact) in paths {
           for alt in alts {
-            next.append(path + alt.map { word -> Int32 in
+            var p = path
+            var e = exact
+            for word in alt {
               switch word {
-              case "{n}": return Term.number
-              case "{n}/{m}": return Term.ratio
-              default: return vocab.existingTermID(for: word) ?? Term.unknown
+              case "{n}": p.append(Term.number)
+              case "{n}/{m}": p.append(Term.ratio)
+              default:
+                let plain = Lexicon.unmarked(word)
+                if plain.count != word.count && p.count < 64 { e |= 1 << UInt64(p.count) }
+                p.append(vocab.existingTermID(for: plain) ?? Term.unknown)
               }
-            })
+            }
+            next.append((p, e))
           }
         }
         paths = next
@@ -341,11 +366,18 @@ public struct Lexicon: Sendable {
           "entry '\(entries[owner].text)' has more than 8192 spelling variants; split it",
           at: entries[owner].location)
       }
-      for path in paths where !path.isEmpty {
-        builder.insert(path, entry: output)
+      for (path, exact) in paths where !path.isEmpty {
+        builder.insert(path, entry: output, exact: exact)
       }
     }
-    let trie = builder.build(termCount: vocab.termText.count)
+    var trie = builder.build(termCount: vocab.termText.count)
+    let termText = vocab.termText
+    trie.computeTexts(
+      word: { Int($0) < termText.count ? termText[Int($0)] : "?" },
+      captures: { output in
+        let e = Int(output) < entries.count ? Int(output) : Int(nearParts[Int(output) - entries.count].entry)
+        return entries[e].captureNames
+      })
     return Lexicon(
       directory: directory, codes: codes, entries: entries, shorthand: shorthand,
       skipWords: skip, breakWords: breaks, identifiers: identifiers, vocabulary: vocab, trie: trie,
@@ -354,6 +386,13 @@ public struct Lexicon: Sendable {
 }
 
 extension Lexicon {
+  /// Marks a word of an exact (`=`) element while the compiler builds paths.
+  static let exactMark = "\u{1}"
+
+  static func unmarked(_ word: String) -> String {
+    word.hasPrefix(exactMark) ? String(word.dropFirst()) : word
+  }
+
   static func describe(_ e: PatternElement) -> String {
     switch e {
     case .word(let w, let exact): (exact ? "=" : "") + w

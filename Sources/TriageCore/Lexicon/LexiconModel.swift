@@ -76,7 +76,7 @@ extension Character {
 }
 
 /// Which way a cue reaches: toward matches after it, before it, or both.
-public enum CueDirection: String, Sendable, CaseIterable {
+public enum CueDirection: String, Sendable, CaseIterable, BitwiseCopyable {
   /// "no damage": the cue comes before what it acts on.
   case before
   /// "hold released": the cue comes after what it acts on.
@@ -85,7 +85,7 @@ public enum CueDirection: String, Sendable, CaseIterable {
 }
 
 /// The kinds of lexicon entry.
-public enum EntryKind: String, Sendable, CaseIterable {
+public enum EntryKind: String, Sendable, CaseIterable, BitwiseCopyable {
   /// A single word or a multi-word phrase that is evidence for a code.
   case term
   /// A token pattern with captures and a condition (`picked {n} of {m} where n < m`).
@@ -186,6 +186,10 @@ public struct LexiconEntry: Sendable {
   public var window: Int
   /// Cues: the codes this cue acts on (by index); empty means every code.
   public var scope: [Int]
+  /// Negation cues written with `across=commas`: the cue reaches past commas (not past the end
+  /// of a clause), for all-clear phrases that follow what they rule out ("address verified with
+  /// customer, no changes needed").
+  public var acrossCommas = false
   public var location: SourceLocation
 
   public init(
@@ -262,13 +266,20 @@ public struct IdentifierShape: Sendable, Hashable, CustomStringConvertible {
   /// Whether the bytes match the whole shape.
   public func matches(_ bytes: some Collection<UInt8>) -> Bool {
     let b = Array(bytes)
-    return match(b, 0, 0)
+    return b.withUnsafeBufferPointer { matches($0) }
   }
 
-  private func match(_ b: [UInt8], _ i: Int, _ e: Int) -> Bool {
-    if e == elements.count { return i == b.count }
-    let el = elements[e]
-    func ok(_ x: UInt8) -> Bool {
+  /// Whether the bytes match the whole shape (no allocation).
+  public func matches(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    elements.withUnsafeBufferPointer { els in IdentifierShape.match(els, b, 0, 0) }
+  }
+
+  private static func match(
+    _ els: UnsafeBufferPointer<Element>, _ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ e: Int
+  ) -> Bool {
+    if e == els.count { return i == b.count }
+    let el = els[e]
+    @inline(__always) func ok(_ x: UInt8) -> Bool {
       switch el.unit {
       case .letter: ASCII.isLetter(x)
       case .digit: ASCII.isDigit(x)
@@ -279,11 +290,11 @@ public struct IdentifierShape: Sendable, Hashable, CustomStringConvertible {
       var j = i
       while j < b.count && ok(b[j]) {
         j += 1
-        if match(b, j, e + 1) { return true }
+        if match(els, b, j, e + 1) { return true }
       }
       return false
     }
-    return i < b.count && ok(b[i]) && match(b, i + 1, e + 1)
+    return i < b.count && ok(b[i]) && match(els, b, i + 1, e + 1)
   }
 
   public var description: String { text }

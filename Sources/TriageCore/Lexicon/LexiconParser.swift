@@ -169,7 +169,8 @@ public struct LexiconParser {
 
   // MARK: cues.txt
 
-  /// Parses `cues.txt`: `negate|resolve|pending DIRECTION WINDOW WORDS… [codes=a,b]`,
+  /// Parses `cues.txt`: `negate|resolve|pending DIRECTION WINDOW WORDS… [codes=a,b]
+  /// [across=commas]`,
   /// `skip WORD` and `break WORD`.
   public mutating func parseCues(_ lines: [LexiconLine], file: String, codes: [ReasonCode])
     throws(TriageError) -> (cues: [LexiconEntry], skip: [String], breaks: [String])
@@ -214,17 +215,30 @@ public struct LexiconParser {
         }
         var words = Array(line.fields.dropFirst(3))
         var scope: [Int] = []
-        if let last = words.last, last.text.hasPrefix("codes=") {
+        var acrossCommas = false
+        // Trailing options, in any order: codes=a,b and across=commas.
+        while let last = words.last, !last.quoted, last.text.hasPrefix("codes=") || last.text.hasPrefix("across=") {
+          let field = 3 + words.count - 1
           words.removeLast()
+          if last.text.hasPrefix("across=") {
+            guard last.text == "across=commas" else {
+              throw .data("expected 'across=commas', found '\(last.text)'", at: line.location(file, field: field))
+            }
+            guard head == "negate" else {
+              throw .data("'across=commas' is for negate cues only", at: line.location(file, field: field))
+            }
+            acrossCommas = true
+            continue
+          }
           let list = last.text.dropFirst("codes=".count).split(separator: ",")
           if list.isEmpty {
-            throw .data("expected codes after 'codes='", at: line.location(file, field: line.fields.count - 1))
+            throw .data("expected codes after 'codes='", at: line.location(file, field: field))
           }
           for c in list {
             guard let code = codes.first(where: { $0.code == c }) else {
               throw .data(
                 "unknown reason code '\(c)'\(Suggest.didYouMean(String(c), in: codes.map(\.code)))",
-                at: line.location(file, field: line.fields.count - 1))
+                at: line.location(file, field: field))
             }
             scope.append(code.index)
           }
@@ -241,11 +255,12 @@ public struct LexiconParser {
             at: line.location(file, field: 3))
         }
         seen[key] = line.number
-        cues.append(
-          LexiconEntry(
-            kind: kind, code: nil, weight: 0, text: parsed.text, sequences: parsed.sequences,
-            direction: direction, window: window, scope: scope,
-            location: line.location(file, field: 3)))
+        var cue = LexiconEntry(
+          kind: kind, code: nil, weight: 0, text: parsed.text, sequences: parsed.sequences,
+          direction: direction, window: window, scope: scope,
+          location: line.location(file, field: 3))
+        cue.acrossCommas = acrossCommas
+        cues.append(cue)
       default:
         throw .data(
           "unknown cue kind '\(head)'; expected one of \(kinds.joined(separator: ", "))\(Suggest.didYouMean(head, in: kinds))",

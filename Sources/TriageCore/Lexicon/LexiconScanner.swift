@@ -46,10 +46,9 @@ public enum LexiconScanner {
     var result: [LexiconLine] = []
     var lineNumber = 0
     var sawVersion = false
-    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    for rawLine in TextLines.split(text) {
       lineNumber += 1
-      var line = Substring(rawLine)
-      if line.hasSuffix("\r") { line = line.dropLast() }
+      var line = rawLine
       if lineNumber == 1 && line.hasPrefix("\u{FEFF}") { line = line.dropFirst() }
       let fields = try fieldsOf(line, file: file, line: lineNumber)
       if fields.isEmpty { continue }

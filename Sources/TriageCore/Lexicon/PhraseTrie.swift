@@ -13,9 +13,17 @@ public struct PhraseTrie: Sendable {
   /// Entry ids ending at node `i`: `outputs[outputStart[i]..<outputStart[i + 1]]`.
   @usableFromInline var outputStart: [Int32]
   @usableFromInline var outputs: [Int32]
+  /// Parallel to `outputs`: bit p set when the token at position p of the path must be spelled
+  /// as written (an `=` word), not an inflection or typo of it; 0 for most outputs.
+  @usableFromInline var outputExact: [UInt64]
   /// Whether node `i` has any child (lets the walk stop without a lookup).
   @usableFromInline var hasChildren: [Bool]
   public let nodeCount: Int
+  /// The spelling each output slot stands for (parallel to `outputs`): the path's words, with
+  /// the entry's capture names for `{n}`; set by the lexicon compiler.
+  public internal(set) var outputText: [String] = []
+  /// The term-id path of each node, kept for `outputText`.
+  var nodePath: [[Int32]] = []
 
   /// The child of the root for a term, or 0.
   @inline(__always) @usableFromInline
@@ -50,9 +58,13 @@ public struct PhraseTrie: Sendable {
   /// Builds the trie from term-id paths; the root is node 0.
   struct Builder {
     var edges: [[Int32: Int32]] = [[:]]
-    var out: [[Int32]] = [[]]
+    /// Per node: entry → exact-position mask.
+    var out: [[Int32: UInt64]] = [[:]]
+    var paths: [[Int32]] = [[]]
 
-    mutating func insert(_ path: [Int32], entry: Int32) {
+    /// Adds a path for an entry; `exact` has bit p set when position p must be spelled as
+    /// written. Two paths of one entry to the same node keep only the positions both mark.
+    mutating func insert(_ path: [Int32], entry: Int32, exact: UInt64 = 0) {
       var node: Int32 = 0
       for term in path {
         if let next = edges[Int(node)][term] {
@@ -60,12 +72,17 @@ public struct PhraseTrie: Sendable {
         } else {
           let next = Int32(edges.count)
           edges.append([:])
-          out.append([])
+          out.append([:])
+          paths.append(paths[Int(node)] + [term])
           edges[Int(node)][term] = next
           node = next
         }
       }
-      if !out[Int(node)].contains(entry) { out[Int(node)].append(entry) }
+      if let mask = out[Int(node)][entry] {
+        out[Int(node)][entry] = mask & exact
+      } else {
+        out[Int(node)][entry] = exact
+      }
     }
 
     func build(termCount: Int) -> PhraseTrie {
@@ -95,14 +112,52 @@ public struct PhraseTrie: Sendable {
       }
       var starts: [Int32] = [0]
       var flat: [Int32] = []
+      var exact: [UInt64] = []
       for list in out {
-        flat.append(contentsOf: list.sorted())
+        for (entry, mask) in list.sorted(by: { $0.key < $1.key }) {
+          flat.append(entry)
+          exact.append(mask)
+        }
         starts.append(Int32(flat.count))
       }
-      return PhraseTrie(
+      var trie = PhraseTrie(
         rootChild: rootChild, edgeKeys: keys, edgeValues: values, edgeMask: mask,
-        outputStart: starts, outputs: flat, hasChildren: edges.map { !$0.isEmpty },
+        outputStart: starts, outputs: flat, outputExact: exact, hasChildren: edges.map { !$0.isEmpty },
         nodeCount: edges.count)
+      trie.nodePath = paths
+      return trie
     }
+  }
+
+  /// Fills `outputText` from the node paths: `names` gives each output's entry words (by term
+  /// id) and capture names.
+  mutating func computeTexts(word: (Int32) -> String, captures: (Int32) -> [String]) {
+    var texts: [String] = []
+    texts.reserveCapacity(outputs.count)
+    for node in 0..<nodeCount {
+      let lo = Int(outputStart[node])
+      let hi = Int(outputStart[node + 1])
+      for k in lo..<hi {
+        let names = captures(outputs[k])
+        var c = 0
+        var words: [String] = []
+        for term in nodePath[node] {
+          if term == Term.number {
+            words.append("{\(c < names.count ? names[c] : "n")}")
+            c += 1
+          } else if term == Term.ratio {
+            let a = c < names.count ? names[c] : "n"
+            let b = c + 1 < names.count ? names[c + 1] : "m"
+            words.append("{\(a)}/{\(b)}")
+            c += 2
+          } else {
+            words.append(word(term))
+          }
+        }
+        texts.append(words.joined(separator: " "))
+      }
+    }
+    outputText = texts
+    nodePath = []
   }
 }

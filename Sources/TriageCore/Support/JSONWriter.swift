@@ -4,18 +4,35 @@
 /// valid JSON whatever the input bytes were. Callers write structure with `raw` and values with
 /// the typed methods; `bytes` is reused between records.
 public struct JSONWriter: Sendable {
-  public var bytes: [UInt8]
+  /// The output, in memory the writer owns (appends are memcpys, not Array appends).
+  public let buffer: RawBuffer<UInt8>
 
   public init(capacity: Int = 4096) {
-    bytes = []
-    bytes.reserveCapacity(capacity)
+    buffer = RawBuffer(capacity: capacity)
   }
 
-  @inline(__always) public mutating func raw(_ s: StaticString) {
-    bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
-  }
+  /// A copy of what was written (for strings and tests; hot paths use `withBytes`).
+  public var bytes: [UInt8] { buffer.array }
 
-  @inline(__always) public mutating func byte(_ b: UInt8) { bytes.append(b) }
+  /// Calls `body` with the bytes written so far.
+  public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R { body(buffer.buffer) }
+
+  public var count: Int { buffer.count }
+
+  /// Forgets what was written, keeping the memory.
+  public mutating func removeAll() { buffer.removeAll() }
+
+  @inline(__always) public mutating func raw(_ s: StaticString) { buffer.append(s) }
+
+  @inline(__always) public mutating func byte(_ b: UInt8) { buffer.append(b) }
+
+  /// Appends bytes as they are (the caller vouches they are valid JSON at this point).
+  @inline(__always) public mutating func append(_ p: UnsafeBufferPointer<UInt8>) { buffer.append(p) }
+
+  public mutating func append(_ s: String) {
+    var copy = s
+    copy.withUTF8 { buffer.append($0) }
+  }
 
   /// A JSON string from a Swift string.
   public mutating func string(_ s: String) {
@@ -27,7 +44,8 @@ public struct JSONWriter: Sendable {
   ///
   /// - Complexity: O(n).
   public mutating func string(_ p: UnsafeBufferPointer<UInt8>) {
-    bytes.append(ASCII.quote)
+    buffer.reserve(p.count + 2)
+    buffer.append(ASCII.quote)
     var i = 0
     let n = p.count
     var runStart = 0
@@ -44,7 +62,7 @@ public struct JSONWriter: Sendable {
           continue
         }
       }
-      if i > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<i])) }
+      if i > runStart { buffer.append(p.baseAddress.map { $0 + runStart }, i - runStart) }
       switch b {
       case ASCII.quote: raw("\\\"")
       case ASCII.backslash: raw("\\\\")
@@ -53,46 +71,55 @@ public struct JSONWriter: Sendable {
       case ASCII.tab: raw("\\t")
       case let c where c < 0x20:
         raw("\\u00")
-        bytes.append(hexDigit(c >> 4))
-        bytes.append(hexDigit(c & 0xF))
+        buffer.append(hexDigit(c >> 4))
+        buffer.append(hexDigit(c & 0xF))
       default:
-        bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])  // U+FFFD for an invalid byte
+        raw("\u{FFFD}")  // for an invalid byte
       }
       i += 1
       runStart = i
     }
-    if n > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<n])) }
-    bytes.append(ASCII.quote)
+    if n > runStart { buffer.append(p.baseAddress.map { $0 + runStart }, n - runStart) }
+    buffer.append(ASCII.quote)
   }
 
   public mutating func int(_ v: Int) {
-    if v < 0 { bytes.append(ASCII.hyphen) }
+    if v < 0 { buffer.append(ASCII.hyphen) }
     var x = v.magnitude
-    let start = bytes.count
-    repeat {
-      bytes.append(ASCII.zero + UInt8(x % 10))
+    if x < 10 {
+      buffer.append(ASCII.zero + UInt8(x))
+      return
+    }
+    var digits = 0
+    var t = x
+    while t > 0 {
+      digits += 1
+      t /= 10
+    }
+    buffer.reserve(digits)
+    let start = buffer.base + buffer.count
+    var k = digits - 1
+    while k >= 0 {
+      start[k] = ASCII.zero + UInt8(x % 10)
       x /= 10
-    } while x > 0
-    bytes[start...].reverse()
+      k -= 1
+    }
+    buffer.count += digits
   }
 
   /// A weight in hundredths as a decimal: 300 → `3.0`, 225 → `2.25`.
   public mutating func weight(_ centi: Int32) {
-    if centi < 0 { bytes.append(ASCII.hyphen) }
+    if centi < 0 { buffer.append(ASCII.hyphen) }
     let v = Int(centi.magnitude)
     int(v / 100)
-    bytes.append(ASCII.period)
+    buffer.append(ASCII.period)
     let frac = v % 100
-    if frac % 10 == 0 {
-      bytes.append(ASCII.zero + UInt8(frac / 10))
-    } else {
-      bytes.append(ASCII.zero + UInt8(frac / 10))
-      bytes.append(ASCII.zero + UInt8(frac % 10))
-    }
+    buffer.append(ASCII.zero + UInt8(frac / 10))
+    if frac % 10 != 0 { buffer.append(ASCII.zero + UInt8(frac % 10)) }
   }
 
   /// A number already formatted as JSON (`0.913`); the caller vouches for its syntax.
-  public mutating func number(_ formatted: String) { bytes.append(contentsOf: formatted.utf8) }
+  public mutating func number(_ formatted: String) { append(formatted) }
 
   public mutating func bool(_ v: Bool) {
     if v { raw("true") } else { raw("false") }
@@ -102,10 +129,10 @@ public struct JSONWriter: Sendable {
 
   /// `"key":` (the key is trusted ASCII, written as is).
   @inline(__always) public mutating func key(_ k: StaticString) {
-    bytes.append(ASCII.quote)
+    buffer.append(ASCII.quote)
     raw(k)
-    bytes.append(ASCII.quote)
-    bytes.append(ASCII.colon)
+    buffer.append(ASCII.quote)
+    buffer.append(ASCII.colon)
   }
 
   @inline(__always) func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? ASCII.zero + v : 0x61 + v - 10 }

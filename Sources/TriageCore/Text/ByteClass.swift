@@ -145,3 +145,13 @@ enum WidePunctuation {
     return nil
   }
 }
+
+/// The byte tables as pointers that live as long as the process, so the hot loop loads one
+/// pointer per note instead of touching a lazily initialised global array per byte.
+enum ByteTables {
+  nonisolated(unsafe) static let classes: UnsafePointer<ByteClass> = {
+    let p = UnsafeMutablePointer<ByteClass>.allocate(capacity: 256)
+    p.initialize(from: byteClassTable, count: 256)
+    return UnsafePointer(p)
+  }()
+}

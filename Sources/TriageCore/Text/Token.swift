@@ -1,5 +1,5 @@
 /// What shape of text a token is.
-public enum TokenKind: UInt8, Sendable, CustomStringConvertible {
+public enum TokenKind: UInt8, Sendable, BitwiseCopyable, CustomStringConvertible {
   /// Letters (and bytes of other scripts); looked up in the vocabulary.
   case word
   /// Digits only: `6`, `88213`; `n` holds the value when it fits in 9 digits.
@@ -34,7 +34,7 @@ public enum TokenKind: UInt8, Sendable, CustomStringConvertible {
 /// One token of a note: its byte span, what it is, and the vocabulary term it maps to.
 ///
 /// A plain value of 20 bytes kept in a reused buffer, so tokenizing allocates nothing per token.
-public struct Token: Sendable, Equatable {
+public struct Token: Sendable, Equatable, BitwiseCopyable {
   /// Byte offset of the first byte in the note.
   public var start: Int32
   /// Byte offset one past the last byte.

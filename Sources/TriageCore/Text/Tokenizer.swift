@@ -1,15 +1,24 @@
 /// Reused buffers for tokenizing; one per thread, cleared (not freed) between notes.
 public struct TokenScratch: Sendable {
-  public internal(set) var tokens: [Token] = []
-  /// Folded bytes of the compound being scanned (only the first `maxKey` bytes matter).
-  @usableFromInline var folded: [UInt8] = Array(repeating: 0, count: Tokenizer.maxKey + 8)
-  @usableFromInline var joined: [UInt8] = Array(repeating: 0, count: Tokenizer.maxKey + 8)
+  /// The tokens of the last note, in memory the scratch owns.
+  let store = RawBuffer<Token>(capacity: 256)
+  /// Folded bytes of the compound being scanned (only the first `maxKey` bytes matter), and
+  /// its joined form.
+  let folded = RawBuffer<UInt8>(capacity: Tokenizer.maxKey + 8)
+  let joined = RawBuffer<UInt8>(capacity: Tokenizer.maxKey + 8)
   /// Parts of the compound being scanned: byte start/end and start in `folded`.
-  @usableFromInline var partStart: [Int] = Array(repeating: 0, count: Tokenizer.maxParts)
-  @usableFromInline var partEnd: [Int] = Array(repeating: 0, count: Tokenizer.maxParts)
-  @usableFromInline var partFold: [Int] = Array(repeating: 0, count: Tokenizer.maxParts + 1)
+  let parts = RawBuffer<Int>(capacity: Tokenizer.maxParts * 3 + 3)
 
-  public init() { tokens.reserveCapacity(256) }
+  public init() {}
+
+  /// The tokens of the last note (a copy; hot paths use `withTokens`).
+  public var tokens: [Token] { store.array }
+
+  public var count: Int { store.count }
+
+  /// Calls `body` with the tokens of the last note.
+  @inline(__always)
+  public func withTokens<R>(_ body: (UnsafeBufferPointer<Token>) -> R) -> R { body(store.buffer) }
 }
 
 /// Splits a note's UTF-8 bytes into tokens and maps each to a vocabulary term.
@@ -29,17 +38,54 @@ public struct Tokenizer: Sendable {
 
   public init(vocabulary: Vocabulary) { self.vocabulary = vocabulary }
 
-  /// Tokenizes `text` into `scratch.tokens`.
+  /// Tokenizes `text` into `scratch`.
   ///
   /// - Complexity: O(n) in the note's bytes; one vocabulary lookup per token.
   public func tokenize(_ text: UnsafeBufferPointer<UInt8>, into scratch: inout TokenScratch) {
-    scratch.tokens.removeAll(keepingCapacity: true)
+    let out = scratch.store
+    out.removeAll()
+    out.reserve(text.count / 2 + 16)
+    let (folded, joined, parts) = (scratch.folded.base, scratch.joined.base, scratch.parts.base)
+    vocabulary.withView { vocab in
+      var state = ScanState(
+        out: out, folded: folded, joined: joined, parts: parts, classes: ByteTables.classes,
+        pending: 0, vocab: vocab)
+      scan(text, &state)
+    }
+  }
+
+  /// Convenience for tests and tools: the tokens of a string.
+  public func tokens(of text: String) -> [Token] {
+    var scratch = TokenScratch()
+    var copy = text
+    copy.withUTF8 { tokenize($0, into: &scratch) }
+    return scratch.tokens
+  }
+
+  /// Everything the scan needs, as raw pointers loaded once per note.
+  struct ScanState {
+    let out: RawBuffer<Token>
+    let folded: UnsafeMutablePointer<UInt8>
+    let joined: UnsafeMutablePointer<UInt8>
+    /// partStart[k] = parts[k], partEnd[k] = parts[maxParts + k], partFold[k] = parts[2*maxParts + k]
+    let parts: UnsafeMutablePointer<Int>
+    let classes: UnsafePointer<ByteClass>
+    var pending: UInt8
+    let vocab: Vocabulary.View
+  }
+
+  @inline(__always)
+  func emit(_ st: inout ScanState, _ token: Token) {
+    st.out.append(token)
+    st.pending = 0
+  }
+
+  func scan(_ text: UnsafeBufferPointer<UInt8>, _ st: inout ScanState) {
     let n = text.count
     var i = 0
-    var pending: UInt8 = 0
     while i < n {
       let b = text[i]
-      var cls = byteClassTable[Int(b)]
+      var cls = st.classes[Int(b)]
       var width = 1
       if b >= 0x80, let (c, w) = WidePunctuation.classify(text, i) {
         cls = c
@@ -49,17 +95,17 @@ public struct Tokenizer: Sendable {
       case .space:
         i += width
       case .clause:
-        pending |= TokenFlags.clauseBefore
+        st.pending |= TokenFlags.clauseBefore
         i += width
       case .comma:
-        pending |= TokenFlags.commaBefore
+        st.pending |= TokenFlags.commaBefore
         i += width
       case .dotColon:
-        pending |= b == ASCII.period ? TokenFlags.clauseBefore : TokenFlags.commaBefore
+        st.pending |= b == ASCII.period ? TokenFlags.clauseBefore : TokenFlags.commaBefore
         i += 1
       case .joiner, .slash:
         // A dash standing alone ("B-14-02 - short 2") separates like a comma.
-        if b == ASCII.hyphen { pending |= TokenFlags.commaBefore }
+        if b == ASCII.hyphen { st.pending |= TokenFlags.commaBefore }
         i += 1
       case .apostrophe:
         i += width
@@ -71,10 +117,9 @@ public struct Tokenizer: Sendable {
             if j - i <= 9 { value = value &* 10 &+ Int(text[j] &- ASCII.zero) }
             j += 1
           }
-          append(
-            &scratch, Token(
-              start: Int32(i), end: Int32(j), term: Term.unknown, kind: .hashRef, flags: pending,
-              n: j - i <= 10 ? Int32(value) : 0), &pending)
+          emit(&st, Token(
+            start: Int32(i), end: Int32(j), term: Term.unknown, kind: .hashRef, flags: st.pending,
+            n: j - i <= 10 ? Int32(value) : 0))
           i = j
         } else {
           i += 1
@@ -87,41 +132,23 @@ public struct Tokenizer: Sendable {
           j += 1
         }
         if j > i + 1 {
-          append(
-            &scratch,
-            Token(start: Int32(i), end: Int32(j), term: Term.unknown, kind: .mention, flags: pending),
-            &pending)
+          emit(&st, Token(start: Int32(i), end: Int32(j), term: Term.unknown, kind: .mention, flags: st.pending))
         }
         i = j
       case .letter, .digit:
         if let end = urlEnd(text, i) {
-          append(
-            &scratch,
-            Token(start: Int32(i), end: Int32(end), term: Term.unknown, kind: .url, flags: pending),
-            &pending)
+          emit(&st, Token(start: Int32(i), end: Int32(end), term: Term.unknown, kind: .url, flags: st.pending))
           i = end
         } else {
-          i = scanCompound(text, i, &scratch, &pending)
+          i = scanCompound(text, i, &st)
         }
       }
     }
   }
 
-  /// Convenience for tests and tools: the tokens of a string.
-  public func tokens(of text: String) -> [Token] {
-    var scratch = TokenScratch()
-    var copy = text
-    copy.withUTF8 { tokenize($0, into: &scratch) }
-    return scratch.tokens
-  }
-
-  @inline(__always)
-  func append(_ scratch: inout TokenScratch, _ token: Token, _ pending: inout UInt8) {
-    scratch.tokens.append(token)
-    pending = 0
-  }
-
-  /// If a URL starts at `i`, the offset where it ends (the next space or control byte).
+  /// If a URL starts at `i`, the offset where it ends: the next space or control byte, less any
+  /// punctuation that ends the sentence around it ("see https://x.example/t." keeps its full
+  /// stop, so the clause still ends there).
   @inline(__always)
   func urlEnd(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
     let b = p[i] | 0x20
@@ -135,17 +162,34 @@ public struct Tokenizer: Sendable {
     }
     guard matches("http://") || matches("https://") || matches("www.") else { return nil }
     var j = i
-    while j < p.count && p[j] > ASCII.space && p[j] != ASCII.del { j += 1 }
+    var open = 0
+    while j < p.count && p[j] > ASCII.space && p[j] != ASCII.del {
+      if p[j] == ASCII.openParen { open += 1 } else if p[j] == ASCII.closeParen { open -= 1 }
+      j += 1
+    }
+    while j > i {
+      switch p[j - 1] {
+      case ASCII.period, ASCII.comma, ASCII.semicolon, ASCII.colon, ASCII.bang, ASCII.question,
+        ASCII.quote, ASCII.apostrophe, ASCII.closeBracket:
+        j -= 1
+      case ASCII.closeParen where open < 0:
+        // More closing brackets than opening ones: the last belongs to the sentence.
+        open += 1
+        j -= 1
+      default:
+        return j
+      }
+    }
     return j
   }
 
   /// True when the byte at `j` can continue a word (ASCII letter or digit, or a non-punctuation
   /// byte ≥ 0x80).
   @inline(__always)
-  func isWordByte(_ p: UnsafeBufferPointer<UInt8>, _ j: Int) -> Bool {
+  func isWordByte(_ p: UnsafeBufferPointer<UInt8>, _ j: Int, _ classes: UnsafePointer<ByteClass>) -> Bool {
     let c = p[j]
     if c < 0x80 {
-      let cls = byteClassTable[Int(c)]
+      let cls = classes[Int(c)]
       return cls == .letter || cls == .digit
     }
     return WidePunctuation.classify(p, j) == nil
@@ -154,11 +198,14 @@ public struct Tokenizer: Sendable {
   /// Scans one compound (alphanumeric runs joined by `-` `_` `/` `'`, or `.` `:` between digits)
   /// starting at `start`, emits its tokens, and returns the offset after it.
   @inline(__always)
-  func scanCompound(
-    _ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ scratch: inout TokenScratch,
-    _ pending: inout UInt8
-  ) -> Int {
+  func scanCompound(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ st: inout ScanState) -> Int {
     let n = p.count
+    let maxKey = Tokenizer.maxKey
+    let maxParts = Tokenizer.maxParts
+    let folded = st.folded
+    let partStart = st.parts
+    let partEnd = st.parts + maxParts
+    let partFold = st.parts + 2 * maxParts
     var j = start
     var parts = 0
     var foldLen = 0
@@ -166,141 +213,129 @@ public struct Tokenizer: Sendable {
     var hasLetter = false
     var joinerSeen: UInt8 = 0  // the last joiner byte ('-', '/', '\'', '.', ':', '_')
     var mixedJoiners = false
-    let maxKey = Tokenizer.maxKey
-    scratch.folded.withUnsafeMutableBufferPointer { folded in
-      while true {
-        // One alphanumeric run.
-        let runStart = j
-        scratch.partFold[parts] = foldLen
-        while j < n {
-          let c = p[j]
-          if c < 0x80 {
-            let cls = byteClassTable[Int(c)]
-            if cls == .letter {
-              hasLetter = true
-              if foldLen < maxKey { folded[foldLen] = c | 0x20 }
-            } else if cls == .digit {
-              hasDigit = true
-              if foldLen < maxKey { folded[foldLen] = c }
-            } else {
-              break
-            }
-          } else {
-            if WidePunctuation.classify(p, j) != nil { break }
-            hasLetter = true
-            if foldLen < maxKey { folded[foldLen] = c }
-          }
-          foldLen += 1
-          j += 1
-        }
-        scratch.partStart[parts] = runStart
-        scratch.partEnd[parts] = j
-        parts += 1
-        if j >= n || parts == Tokenizer.maxParts { break }
-        // A joiner continues the compound only between two word bytes.
+    while true {
+      // One alphanumeric run.
+      let runStart = j
+      partFold[parts] = foldLen
+      while j < n {
         let c = p[j]
-        var width = 1
-        var join: UInt8 = 0
-        switch c {
-        case ASCII.hyphen, ASCII.underscore, ASCII.slash:
-          join = c
-        case ASCII.period, ASCII.colon:
-          if ASCII.isDigit(p[j - 1]) && j + 1 < n && ASCII.isDigit(p[j + 1]) { join = c }
-        case ASCII.apostrophe:
-          if ASCII.isLetter(p[j - 1]) { join = ASCII.apostrophe }
-        case 0xE2:
-          if let (cls, w) = WidePunctuation.classify(p, j), cls == .apostrophe,
-            ASCII.isLetter(p[j - 1])
-          {
-            join = ASCII.apostrophe
-            width = w
+        if c < 0x80 {
+          let cls = st.classes[Int(c)]
+          if cls == .letter {
+            hasLetter = true
+            if foldLen < maxKey { folded[foldLen] = c | 0x20 }
+          } else if cls == .digit {
+            hasDigit = true
+            if foldLen < maxKey { folded[foldLen] = c }
+          } else {
+            break
           }
-        default:
-          break
+        } else {
+          if WidePunctuation.classify(p, j) != nil { break }
+          hasLetter = true
+          if foldLen < maxKey { folded[foldLen] = c }
         }
-        guard join != 0, j + width < n, isWordByte(p, j + width) else { break }
-        if join == ASCII.apostrophe && !ASCII.isLetter(p[j + width]) { break }
-        if joinerSeen != 0 && joinerSeen != join { mixedJoiners = true }
-        joinerSeen = join
-        if foldLen < maxKey { folded[foldLen] = join }
         foldLen += 1
-        j += width
+        j += 1
       }
+      partStart[parts] = runStart
+      partEnd[parts] = j
+      parts += 1
+      if j >= n || parts == maxParts { break }
+      // A joiner continues the compound only between two word bytes.
+      let c = p[j]
+      var width = 1
+      var join: UInt8 = 0
+      switch c {
+      case ASCII.hyphen, ASCII.underscore, ASCII.slash:
+        join = c
+      case ASCII.period, ASCII.colon:
+        if ASCII.isDigit(p[j - 1]) && j + 1 < n && ASCII.isDigit(p[j + 1]) { join = c }
+      case ASCII.apostrophe:
+        if ASCII.isLetter(p[j - 1]) { join = ASCII.apostrophe }
+      case 0xE2:
+        if let (cls, w) = WidePunctuation.classify(p, j), cls == .apostrophe, ASCII.isLetter(p[j - 1]) {
+          join = ASCII.apostrophe
+          width = w
+        }
+      default:
+        break
+      }
+      guard join != 0, j + width < n, isWordByte(p, j + width, st.classes) else { break }
+      if join == ASCII.apostrophe && !ASCII.isLetter(p[j + width]) { break }
+      if joinerSeen != 0 && joinerSeen != join { mixedJoiners = true }
+      joinerSeen = join
+      if foldLen < maxKey { folded[foldLen] = join }
+      foldLen += 1
+      j += width
     }
-    scratch.partFold[parts] = foldLen + 1
+    partFold[parts] = foldLen + 1
 
     let end = j
-    let flags = pending
+    let flags = st.pending
     // A single run: a word, a number, a quantity or an identifier.
     if parts == 1 {
-      emitSingle(
-        p, start, end, 0, foldLen, hasDigit: hasDigit, hasLetter: hasLetter, &scratch, &pending)
+      emitSingle(p, start, end, 0, foldLen, hasDigit: hasDigit, hasLetter: hasLetter, &st)
       return end
     }
     // The whole compound may be a lexicon key ("mis-pk", "w/o", "isn't", "no-show").
-    if foldLen <= maxKey, let (raw, origin) = lookupFolded(scratch.folded, 0, foldLen) {
-      emitValue(raw, origin, start, end, flags, &scratch, &pending)
+    if foldLen <= maxKey, let (raw, origin) = st.vocab.lookup(folded, foldLen) {
+      emitValue(raw, origin, start, end, flags, &st)
       return end
     }
     if hasDigit {
-      let (k, nv, mv) = numericCompound(p, &scratch, parts, joinerSeen, mixedJoiners, hasLetter)
+      let (k, nv, mv) = numericCompound(p, partStart, partEnd, parts, joinerSeen, mixedJoiners, hasLetter)
       let term: Int32 = (k == .ratio) ? Term.ratio : (k == .number ? Term.number : Term.unknown)
-      append(
-        &scratch,
-        Token(
-          start: Int32(start), end: Int32(end), term: term, kind: k, flags: flags, n: nv, m: mv),
-        &pending)
+      emit(&st, Token(start: Int32(start), end: Int32(end), term: term, kind: k, flags: flags, n: nv, m: mv))
       return end
     }
     // Letters only: the joined form ("short-pick" → "shortpick"), a possessive, or the parts.
     if parts == 2 && joinerSeen != ASCII.apostrophe && foldLen <= maxKey {
       var len = 0
-      for k in 0..<foldLen where scratch.folded[k] != joinerSeen {
-        scratch.joined[len] = scratch.folded[k]
+      for k in 0..<foldLen where folded[k] != joinerSeen {
+        st.joined[len] = folded[k]
         len += 1
       }
-      if let (raw, origin) = lookupFolded(scratch.joined, 0, len) {
-        emitValue(raw, origin, start, end, flags, &scratch, &pending)
+      if let (raw, origin) = st.vocab.lookup(st.joined, len) {
+        emitValue(raw, origin, start, end, flags, &st)
         return end
       }
     }
     var last = parts
     if joinerSeen == ASCII.apostrophe && parts == 2 {
-      let s = scratch.partStart[1]
-      let e = scratch.partEnd[1]
+      let s = partStart[1]
+      let e = partEnd[1]
       if e - s == 1 && (p[s] | 0x20) == 0x73 { last = 1 }  // customer's → customer
     }
     for k in 0..<last {
-      let s = scratch.partStart[k]
-      let e = scratch.partEnd[k]
-      let fs = scratch.partFold[k]
-      let fe = min(scratch.partFold[k + 1] - 1, maxKey)
+      let s = partStart[k]
+      let e = partEnd[k]
+      let fs = partFold[k]
+      let fe = min(partFold[k + 1] - 1, maxKey)
       var partDigit = false
       var partLetter = false
       for q in s..<e {
         if ASCII.isDigit(p[q]) { partDigit = true } else { partLetter = true }
       }
       if fs >= maxKey {
-        append(
-          &scratch,
-          Token(start: Int32(s), end: Int32(e), term: Term.unknown, kind: .word, flags: pending),
-          &pending)
+        emit(&st, Token(start: Int32(s), end: Int32(e), term: Term.unknown, kind: .word, flags: st.pending))
         continue
       }
-      emitSingle(
-        p, s, e, fs, fe - fs, hasDigit: partDigit, hasLetter: partLetter, &scratch, &pending)
+      emitSingle(p, s, e, fs, fe - fs, hasDigit: partDigit, hasLetter: partLetter, &st)
     }
     return end
   }
 
   /// The kind and values of a compound that contains digits.
+  @inline(__always)
   func numericCompound(
-    _ p: UnsafeBufferPointer<UInt8>, _ scratch: inout TokenScratch, _ parts: Int,
-    _ joiner: UInt8, _ mixed: Bool, _ hasLetter: Bool
+    _ p: UnsafeBufferPointer<UInt8>, _ partStart: UnsafeMutablePointer<Int>,
+    _ partEnd: UnsafeMutablePointer<Int>, _ parts: Int, _ joiner: UInt8, _ mixed: Bool,
+    _ hasLetter: Bool
   ) -> (TokenKind, Int32, Int32) {
     if parts == 2 && !mixed && !hasLetter && (joiner == ASCII.slash || joiner == ASCII.period) {
-      let a = digitsValue(p, scratch.partStart[0], scratch.partEnd[0])
-      let b = digitsValue(p, scratch.partStart[1], scratch.partEnd[1])
+      let a = digitsValue(p, partStart[0], partEnd[0])
+      let b = digitsValue(p, partStart[1], partEnd[1])
       if let a, let b {
         if joiner == ASCII.slash && a <= 999_999 && b <= 999_999 {
           return (.ratio, Int32(a), Int32(b))
@@ -326,29 +361,19 @@ public struct Tokenizer: Sendable {
   @inline(__always)
   func emitSingle(
     _ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ foldFrom: Int, _ foldLen: Int,
-    hasDigit: Bool,
-    hasLetter: Bool, _ scratch: inout TokenScratch, _ pending: inout UInt8
+    hasDigit: Bool, hasLetter: Bool, _ st: inout ScanState
   ) {
-    let flags = pending
+    let flags = st.pending
     if hasDigit && !hasLetter {
       if let v = digitsValue(p, s, e) {
-        append(
-          &scratch,
-          Token(
-            start: Int32(s), end: Int32(e), term: Term.number, kind: .number, flags: flags,
-            n: Int32(v)), &pending)
+        emit(&st, Token(start: Int32(s), end: Int32(e), term: Term.number, kind: .number, flags: flags, n: Int32(v)))
       } else {
-        append(
-          &scratch,
-          Token(start: Int32(s), end: Int32(e), term: Term.unknown, kind: .identifier, flags: flags),
-          &pending)
+        emit(&st, Token(start: Int32(s), end: Int32(e), term: Term.unknown, kind: .identifier, flags: flags))
       }
       return
     }
-    if foldFrom + foldLen <= Tokenizer.maxKey,
-      let (raw, origin) = lookupFolded(scratch.folded, foldFrom, foldLen)
-    {
-      emitValue(raw, origin, s, e, flags, &scratch, &pending)
+    if foldFrom + foldLen <= Tokenizer.maxKey, let (raw, origin) = st.vocab.lookup(st.folded + foldFrom, foldLen) {
+      emitValue(raw, origin, s, e, flags, &st)
       return
     }
     if hasDigit {
@@ -357,49 +382,23 @@ public struct Tokenizer: Sendable {
       let lastByte = p[e - 1] | 0x20
       if e - s >= 2 && e - s <= 7 {
         if first == 0x78, let v = digitsValue(p, s + 1, e) {
-          append(
-            &scratch,
-            Token(
-              start: Int32(s), end: Int32(e), term: Term.number, kind: .quantity, flags: flags,
-              n: Int32(v)), &pending)
+          emit(&st, Token(start: Int32(s), end: Int32(e), term: Term.number, kind: .quantity, flags: flags, n: Int32(v)))
           return
         }
         if lastByte == 0x78, let v = digitsValue(p, s, e - 1) {
-          append(
-            &scratch,
-            Token(
-              start: Int32(s), end: Int32(e), term: Term.number, kind: .quantity, flags: flags,
-              n: Int32(v)), &pending)
+          emit(&st, Token(start: Int32(s), end: Int32(e), term: Term.number, kind: .quantity, flags: flags, n: Int32(v)))
           return
         }
       }
-      append(
-        &scratch,
-        Token(start: Int32(s), end: Int32(e), term: Term.unknown, kind: .identifier, flags: flags),
-        &pending)
+      emit(&st, Token(start: Int32(s), end: Int32(e), term: Term.unknown, kind: .identifier, flags: flags))
       return
     }
-    append(
-      &scratch,
-      Token(start: Int32(s), end: Int32(e), term: Term.unknown, kind: .word, flags: flags),
-      &pending)
-  }
-
-  @inline(__always)
-  func lookupFolded(_ buffer: [UInt8], _ from: Int, _ len: Int) -> (Int32, UInt8)? {
-    buffer.withUnsafeBufferPointer { b -> (Int32, UInt8)? in
-      guard let base = b.baseAddress, len > 0 else { return nil }
-      let h = Vocabulary.hash(base + from, len)
-      return vocabulary.lookup(base + from, len, hash: h)
-    }
+    emit(&st, Token(start: Int32(s), end: Int32(e), term: Term.unknown, kind: .word, flags: flags))
   }
 
   /// Emits the token(s) for a vocabulary value over the span `s..<e`.
   @inline(__always)
-  func emitValue(
-    _ raw: Int32, _ origin: UInt8, _ s: Int, _ e: Int, _ flags: UInt8,
-    _ scratch: inout TokenScratch, _ pending: inout UInt8
-  ) {
+  func emitValue(_ raw: Int32, _ origin: UInt8, _ s: Int, _ e: Int, _ flags: UInt8, _ st: inout ScanState) {
     if raw > 0 {
       var f = flags
       switch origin {
@@ -408,21 +407,15 @@ public struct Tokenizer: Sendable {
       case Vocabulary.Origin.joined.rawValue: f |= TokenFlags.joined
       default: break
       }
-      append(
-        &scratch, Token(start: Int32(s), end: Int32(e), term: raw, kind: .word, flags: f),
-        &pending)
+      emit(&st, Token(start: Int32(s), end: Int32(e), term: raw, kind: .word, flags: f))
     } else if raw == Vocabulary.skipValue {
       // Dropped; pending boundary flags carry over to the next token.
     } else if raw == Vocabulary.breakValue {
-      pending |= TokenFlags.clauseBefore
+      st.pending |= TokenFlags.clauseBefore
     } else {
-      let expansion = vocabulary.expansions[Int(Vocabulary.shorthandBase - raw)]
-      for term in expansion {
-        append(
-          &scratch,
-          Token(
-            start: Int32(s), end: Int32(e), term: term, kind: .word,
-            flags: pending | TokenFlags.expanded), &pending)
+      for term in vocabulary.expansions[Int(Vocabulary.shorthandBase - raw)] {
+        emit(&st, Token(
+          start: Int32(s), end: Int32(e), term: term, kind: .word, flags: st.pending | TokenFlags.expanded))
       }
     }
   }

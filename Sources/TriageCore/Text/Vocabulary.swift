@@ -41,6 +41,10 @@ public struct Vocabulary: Sendable {
   public private(set) var expansions: [[Int32]]
   /// The canonical text of each term id, for explanations and dumps.
   public private(set) var termText: [String]
+  /// Per term id: a second term the same token also stands for, or 0. A word the lexicon spells
+  /// ("picked") that is also a generated inflection of another ("pick") is both: the matcher
+  /// follows either, so spelling a form somewhere never takes the inflection away elsewhere.
+  public private(set) var altTerm: [Int32]
   public private(set) var count: Int
 
   @usableFromInline static let skipValue: Int32 = -1
@@ -57,6 +61,7 @@ public struct Vocabulary: Sendable {
     termText = Array(repeating: "", count: Int(Term.firstWord))
     termText[Int(Term.number)] = "{n}"
     termText[Int(Term.ratio)] = "{n}/{m}"
+    altTerm = Array(repeating: 0, count: Int(Term.firstWord))
     count = 0
   }
 
@@ -81,6 +86,48 @@ public struct Vocabulary: Sendable {
   func index(_ h: UInt64) -> Int { Int(truncatingIfNeeded: h ^ (h >> 31)) & mask }
 
   // MARK: Lookup (hot path)
+
+  /// The table as raw pointers, valid inside `withView`: one lookup is a hash, a probe and a
+  /// byte compare, with no reference counting.
+  struct View {
+    var slots: UnsafePointer<Slot>
+    var mask: Int
+    var keys: UnsafePointer<UInt8>
+
+    /// The encoded value and origin of already-folded bytes, or nil.
+    @inline(__always)
+    func lookup(_ p: UnsafePointer<UInt8>, _ n: Int) -> (Int32, UInt8)? {
+      guard n > 0 else { return nil }
+      var h: UInt64 = 0xcbf2_9ce4_8422_2325
+      for i in 0..<n { h = (h ^ UInt64(p[i])) &* 0x0000_0100_0000_01b3 }
+      var i = Int(truncatingIfNeeded: h ^ (h >> 31)) & mask
+      while true {
+        let slot = slots[i]
+        if !slot.used { return nil }
+        if slot.hash == h && Int(slot.keyLength) == n && memoryEquals(keys + Int(slot.keyOffset), p, n) {
+          return (slot.value, slot.origin)
+        }
+        i = (i + 1) & mask
+      }
+    }
+  }
+
+  func withView<R>(_ body: (View) -> R) -> R {
+    slots.withUnsafeBufferPointer { s in
+      keyBytes.withUnsafeBufferPointer { k in
+        // The slot table is never empty; an empty key store means every lookup misses.
+        body(View(slots: s.baseAddress ?? Vocabulary.noSlots, mask: s.baseAddress == nil ? 0 : mask, keys: k.baseAddress ?? Vocabulary.noKeys))
+      }
+    }
+  }
+
+  /// Stand-ins for empty tables: one unused slot, one byte.
+  nonisolated(unsafe) static let noSlots: UnsafePointer<Slot> = {
+    let p = UnsafeMutablePointer<Slot>.allocate(capacity: 1)
+    p.initialize(to: Slot())
+    return UnsafePointer(p)
+  }()
+  nonisolated(unsafe) static let noKeys: UnsafePointer<UInt8> = UnsafePointer(UnsafeMutablePointer<UInt8>.allocate(capacity: 1))
 
   /// The encoded value and origin for already-folded bytes, or nil when the key is absent.
   ///
@@ -160,11 +207,15 @@ public struct Vocabulary: Sendable {
   /// The term id of a canonical word, adding it when new.
   public mutating func termID(for word: String) -> Int32 {
     let key = Vocabulary.fold(word)
-    if let (raw, origin) = rawLookup(key), raw > 0, origin == Origin.exact.rawValue {
+    let existing = rawLookup(key)
+    if let (raw, origin) = existing, raw > 0, origin == Origin.exact.rawValue {
       return raw
     }
     let id = Int32(termText.count)
     termText.append(String(decoding: key, as: UTF8.self))
+    var alt: Int32 = 0
+    if let (raw, origin) = existing, raw > 0, origin == Origin.inflection.rawValue { alt = raw }
+    altTerm.append(alt)
     insert(key, raw: id, origin: .exact, replacing: true)
     return id
   }
@@ -179,8 +230,18 @@ public struct Vocabulary: Sendable {
 
   /// Adds a generated surface form (inflection, typo, joined compound) for an existing term.
   /// An existing key always wins: a generated form never shadows a real word or an earlier form.
+  /// An inflection that is itself a lexicon word becomes that word's `altTerm`, so the token
+  /// stands for both.
   public mutating func addVariant(_ surface: [UInt8], term: Int32, origin: Origin) {
-    guard !surface.isEmpty, rawLookup(surface) == nil else { return }
+    guard !surface.isEmpty else { return }
+    if let (raw, rawOrigin) = rawLookup(surface) {
+      if origin == .inflection, raw > 0, raw != term, rawOrigin == Origin.exact.rawValue,
+        altTerm[Int(raw)] == 0
+      {
+        altTerm[Int(raw)] = term
+      }
+      return
+    }
     insert(surface, raw: term, origin: origin, replacing: false)
   }
 

@@ -77,10 +77,32 @@ public struct CommandSpec: Sendable {
     .flag("--strict", "Treat warnings as errors."),
     .flag("--no-color", "Never use colour (also: the NO_COLOR environment variable)."),
     .flag("--no-pager", "Never page long output."),
+    .flag("--no-history", "In the interactive session: do not read or write the history file."),
     .flag("--help", short: "h", "Show help for this command."),
   ]
 
-  public var usage: String {
+  public var usage: String { usageParts.joined(separator: " ") }
+
+  /// The usage line wrapped to `width`, continuation lines indented under the first option.
+  func usage(width: Int, lead: String) -> String {
+    let parts = usageParts
+    let head = lead + parts.prefix(2).joined(separator: " ")
+    let indent = String(repeating: " ", count: min(head.count + 1, width / 2))
+    var lines: [String] = []
+    var line = head
+    for part in parts.dropFirst(2) {
+      if line.count + 1 + part.count > width && line.count > indent.count {
+        lines.append(line)
+        line = indent + part
+      } else {
+        line += " " + part
+      }
+    }
+    lines.append(line)
+    return lines.joined(separator: "\n")
+  }
+
+  var usageParts: [String] {
     var parts = ["triage", name]
     if !subcommands.isEmpty { parts.append("<subcommand>") }
     for o in options where o.name != "--help" {
@@ -91,14 +113,14 @@ public struct CommandSpec: Sendable {
       let n = "<\(a.name.lowercased())>" + (a.variadic ? " ..." : "")
       parts.append(a.optional ? "[\(n)]" : n)
     }
-    return parts.joined(separator: " ")
+    return parts
   }
 
   /// The help text: OVERVIEW, USAGE, ARGUMENTS, OPTIONS, SUBCOMMANDS, EXAMPLES.
   public func help(width: Int = 80) -> String {
     var out = "OVERVIEW: \(abstract)\n"
     if !discussion.isEmpty { out += "\n" + TextLayout.wrap(discussion, width: width) + "\n" }
-    out += "\nUSAGE: \(usage)\n"
+    out += "\n" + usage(width: width, lead: "USAGE: ") + "\n"
     func rows(_ items: [(String, String)]) -> String {
       let col = min(28, (items.map(\.0.count).max() ?? 0) + 4)
       var s = ""

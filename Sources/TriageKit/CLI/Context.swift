@@ -11,8 +11,11 @@ import TriageCore
 ///
 /// A class: it has identity (the session) and caches the loaded lexicon and store.
 public final class Context: @unchecked Sendable {
-  public let out: OutputStream
-  public let err: OutputStream
+  public var out: OutputStream
+  public var err: OutputStream
+  /// Set by the REPL when it captures a command's output to page it: the output will reach a
+  /// terminal even though `out` is memory (so colour and widths apply).
+  public var outputIsTerminal: Bool?
   public let environment: [String: String]
   /// Where relative paths given on the command line are resolved.
   public let workingDirectory: String
@@ -61,7 +64,7 @@ public final class Context: @unchecked Sendable {
   }
 
   /// Whether to colour stdout: only on a terminal, never with NO_COLOR or --no-color.
-  public var useColor: Bool { colorAllowed && out.isTerminal }
+  public var useColor: Bool { colorAllowed && (outputIsTerminal ?? out.isTerminal) }
 
   /// Resolves a path given by the user against the working directory.
   public func resolve(_ path: String) -> String {

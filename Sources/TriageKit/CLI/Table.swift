@@ -31,8 +31,14 @@ public struct Table: Sendable {
 
   public init(_ columns: [Column]) { self.columns = columns }
 
+  /// Adds a row. A cell may hold several lines ("\n"); every other control character, a tab
+  /// included, is shown escaped, so the column widths stay what the terminal shows.
   public mutating func add(_ cells: [String], style: Style? = nil) {
-    rows.append(cells.map { SafeText.escape($0) })
+    rows.append(
+      cells.map {
+        let safe = SafeText.escape($0, .multiLine)
+        return safe.contains("\t") ? safe.replacingOccurrences(of: "\t", with: "\\t") : safe
+      })
     rowStyles.append(style)
   }
 

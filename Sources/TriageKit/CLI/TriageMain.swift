@@ -32,8 +32,8 @@ public enum TriageMain {
       WhyCommand.command, BlockedCommand.command, RiskCommand.command, DriftCommand.command,
       ClassifyCommand.command, ExplainCommand.command, IngestCommand.command,
       UnmatchedCommand.command, EvalCommand.command, LexiconCommand.command, ThemesCommand.command,
-      ReportCommand.command, ReplayCommand.command, HelpCommand.command,
-    ] + extraCommands
+      ReportCommand.command, ReplayCommand.command, HelpCommand.command, Session.command,
+    ] + DraftCommands.all + extraCommands
   }
 
   /// Commands registered by later stages (store, orders, drafts, themes, REPL).
@@ -132,11 +132,15 @@ public enum TriageMain {
     if p.has("--no-color") { ctx.colorAllowed = false }
     if p.has("--no-pager") { ctx.pagerAllowed = false }
     if p.has("--strict") { ctx.strict = true }
-    if let data = p.value("--data") {
+    if let data = p.value("--data"), data != ctx.dataFolder || ctx.databasePath != nil {
       ctx.dataFolder = data
       ctx.databasePath = nil
+      ctx.dropStore()
     }
-    if let db = p.value("--db") { ctx.databasePath = db }
+    if let db = p.value("--db"), db != ctx.databasePath {
+      ctx.databasePath = db
+      ctx.dropStore()
+    }
     if let now = p.value("--now") {
       do {
         ctx.nowOverride = try Timestamp(now).seconds

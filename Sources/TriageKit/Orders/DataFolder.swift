@@ -40,7 +40,7 @@ public struct DataFolder: Sendable {
       throw TriageError.data("triage.conf is not valid UTF-8", at: SourceLocation(file: path))
     }
     var asOf: Int64?
-    for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+    for (n, raw) in TextLines.split(text).enumerated() {
       let line = raw.trimmingCharacters(in: .whitespaces)
       if line.isEmpty || line.hasPrefix("#") { continue }
       let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }

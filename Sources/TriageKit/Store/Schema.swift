@@ -129,7 +129,9 @@ enum Schema {
     );
     CREATE INDEX history_key ON history(entity, key);
     """,
-    // 2: themes and recurrence (Themes/ThemeSchema.swift).
+    // 2: drafts with their statements, sources and review trail; cutoff reviews.
+    DraftSchema.migration,
+    // 3: themes and recurrence (Themes/ThemeSchema.swift).
     ThemeSchema.migration,
   ]
 

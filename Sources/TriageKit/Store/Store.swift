@@ -333,13 +333,13 @@ public final class Store: @unchecked Sendable {
           c.new += 1
           let text = field(r.text)
           classifier.classify(text, into: &scratch)
-          for res in scratch.reasons {
+          for res in scratch.reasonBuffer {
             try reason.run([
               .int(note), .text(classifier.lexicon.codes[Int(res.code)].code), .int(res.resolved ? 1 : 0),
               .int(Int64(res.score)), .int(day),
             ])
           }
-          for id in scratch.identifiers {
+          for id in scratch.identifierBuffer {
             let value = id.text(in: text, rules: classifier.lexicon.identifiers)
             try ref.run([.int(note), .int(Int64(id.kind.rawValue)), .text(Store.key(value))])
           }

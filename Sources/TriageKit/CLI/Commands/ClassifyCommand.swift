@@ -81,7 +81,7 @@ enum ClassifyCommand {
         id.withUnsafeBufferPointer { idp in
           classifier.writeJSON(id: idp, source: UnsafeBufferPointer(start: nil, count: 0), text: p, scratch: scratch, explain: explain, into: &w)
         }
-        ctx.out.write(bytes: w.bytes)
+        w.withBytes { ctx.out.write(bytes: $0) }
       case "tsv":
         ctx.out.write(tsvLine(classifier, scratch, id: "text"))
       default:
@@ -203,8 +203,8 @@ struct BatchClassifier {
       }
       for i in 0..<filled {
         outputs.withWriter(i) { w in
-          out.write(bytes: w.bytes)
-          w.bytes.removeAll(keepingCapacity: true)
+          w.withBytes { out.write(bytes: $0) }
+          w.removeAll()
         }
         truncated += scratches.takeTruncated(i)
       }
@@ -222,10 +222,12 @@ struct BatchClassifier {
         if s.scratch.truncated { s.truncated += 1 }
         let id = UnsafeBufferPointer(rebasing: all[Int(r.id.lowerBound)..<Int(r.id.upperBound)])
         if format == "tsv" {
-          w.bytes.append(contentsOf: ClassifyCommand.tsvLine(classifier, s.scratch, id: String(decoding: id, as: UTF8.self)).utf8)
+          w.append(ClassifyCommand.tsvLine(classifier, s.scratch, id: String(decoding: id, as: UTF8.self)))
         } else {
           let source = UnsafeBufferPointer(rebasing: all[Int(r.source.lowerBound)..<Int(r.source.upperBound)])
-          classifier.writeJSON(id: id, source: source, text: text, scratch: s.scratch, explain: explain, into: &w)
+          let order = UnsafeBufferPointer(rebasing: all[Int(r.orderID.lowerBound)..<Int(r.orderID.upperBound)])
+          classifier.writeJSON(
+            id: id, source: source, text: text, scratch: s.scratch, explain: explain, orderID: order, into: &w)
         }
       }
     }

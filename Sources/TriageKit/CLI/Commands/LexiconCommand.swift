@@ -104,7 +104,7 @@ enum LexiconCommand {
       w.raw("}")
     }
     w.raw("]\n")
-    ctx.out.write(bytes: w.bytes)
+    w.withBytes { ctx.out.write(bytes: $0) }
   }
 
   /// Sorts the entry lines of reason files (after their `code` line) and of shorthand.txt
@@ -145,7 +145,7 @@ enum LexiconFormatter {
     var header: [String] = []
     var entries: [String] = []
     var inHeader = true
-    for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    for raw in TextLines.split(text) {
       let line = String(raw)
       let trimmed = line.trimmingCharacters(in: .whitespaces)
       if inHeader {

@@ -61,7 +61,7 @@ enum IngestCommand {
         w.raw("}")
       }
       w.raw("}\n")
-      ctx.out.write(bytes: w.bytes)
+      w.withBytes { ctx.out.write(bytes: $0) }
     } else {
       ctx.out.line("ingested \(SafeText.escape(folder.path)) into \(SafeText.escape(store.db.path))")
       ctx.out.write(summary(report))
@@ -298,7 +298,7 @@ enum UnmatchedCommand {
         w.raw("}")
       }
       w.raw("]\n")
-      ctx.out.write(bytes: w.bytes)
+      w.withBytes { ctx.out.write(bytes: $0) }
       return
     }
     ctx.out.line("\(rows.count) note(s) name an order that is not in the data")

@@ -1,0 +1,72 @@
+/// A growable buffer of plain values in memory the buffer owns: appends are a bounds check and a
+/// store (or a memcpy), with none of `Array`'s uniqueness checks, so hot loops can reuse one
+/// for every note.
+///
+/// A class because it owns its memory (freed in `deinit`). It is not thread-safe: each thread
+/// keeps its own (the batch classifier gives each batch slot one).
+public final class RawBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
+  // Thread-confined by design (one buffer per thread), so the run-time exclusivity checks a
+  // class property would get on every access are switched off: they cost more than the work.
+  @exclusivity(unchecked) public private(set) var base: UnsafeMutablePointer<Element>
+  @exclusivity(unchecked) public private(set) var capacity: Int
+  @exclusivity(unchecked) public var count = 0
+
+  public init(capacity: Int = 64) {
+    self.capacity = max(8, capacity)
+    base = .allocate(capacity: self.capacity)
+  }
+
+  deinit { base.deallocate() }
+
+  @inline(__always) public func removeAll() { count = 0 }
+
+  /// Makes room for `n` more elements.
+  @inline(__always) public func reserve(_ n: Int) {
+    if count + n > capacity { grow(count + n) }
+  }
+
+  @usableFromInline func grow(_ needed: Int) {
+    var c = capacity
+    while c < needed { c *= 2 }
+    let fresh = UnsafeMutablePointer<Element>.allocate(capacity: c)
+    fresh.update(from: base, count: count)
+    base.deallocate()
+    base = fresh
+    capacity = c
+  }
+
+  @inline(__always) public func append(_ e: Element) {
+    if count == capacity { grow(count + 1) }
+    (base + count).initialize(to: e)
+    count += 1
+  }
+
+  @inline(__always) public subscript(_ i: Int) -> Element {
+    get { base[i] }
+    set { base[i] = newValue }
+  }
+
+  public var buffer: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
+  public var mutableBuffer: UnsafeMutableBufferPointer<Element> { UnsafeMutableBufferPointer(start: base, count: count) }
+
+  /// A copy of the contents as an array (for tests and explanations, not hot paths).
+  public var array: [Element] { Array(buffer) }
+}
+
+extension RawBuffer where Element == UInt8 {
+  /// Appends bytes with one memcpy.
+  @inline(__always) public func append(_ p: UnsafeRawPointer?, _ n: Int) {
+    guard n > 0, let p else { return }
+    reserve(n)
+    UnsafeMutableRawPointer(base + count).copyMemory(from: p, byteCount: n)
+    count += n
+  }
+
+  @inline(__always) public func append(_ p: UnsafeBufferPointer<UInt8>) {
+    append(p.baseAddress, p.count)
+  }
+
+  @inline(__always) public func append(_ s: StaticString) {
+    append(s.utf8Start, s.utf8CodeUnitCount)
+  }
+}

@@ -1,0 +1,316 @@
+import Foundation
+import TriageCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The interactive session: the same commands as the one-shot CLI, plus `load`, `open`,
+/// `reload`, `set` and `quit`, with a line editor, history, completion, "did you mean" and a
+/// pager on a terminal. Without a terminal it reads commands line by line (`triage < review.txt`),
+/// prints no prompt and no escape codes, and ends non-zero when a command failed.
+public final class Session {
+  let ctx: Context
+  var editor: LineEditor?
+  var historyPath: String?
+  var failed = false
+  var quit = false
+
+  /// Commands only the session knows, with their help.
+  static let builtins: [(String, String, String)] = [
+    ("load", "load DIR", "Read a data folder into memory and answer from it."),
+    ("open", "open FILE", "Answer from a store made by 'triage ingest'."),
+    ("reload", "reload", "Re-read the lexicons after editing them (a broken edit keeps the old ones)."),
+    ("set", "set now TIME | set now clock | set owner OWNER | set owner none", "Session defaults: the time to answer for, the owner 'blocked' filters on."),
+    ("show", "show", "The session's data, lexicons, time and owner."),
+    ("quit", "quit", "Leave the session (also: exit, Ctrl-D)."),
+  ]
+
+  init(ctx: Context) {
+    self.ctx = ctx
+    ctx.interactive = true
+  }
+
+  static let spec = CommandSpec(
+    "repl", abstract: "The interactive session (the default when no command is given).",
+    options: [.flag("--no-history", "Do not read or write the history file.")])
+
+  public static let command = Command(spec, inREPL: false) { args, ctx throws(TriageError) in
+    let session = Session(ctx: ctx)
+    session.run(history: !args.has("--no-history"))
+    if session.failed && !session.isInteractive {
+      throw TriageError(.failure, "a command in the session failed")
+    }
+  }
+
+  var isInteractive: Bool { LineEditor.isTerminal(0) && LineEditor.isTerminal(1) }
+
+  func run(history useHistory: Bool) {
+    if isInteractive {
+      var history = History()
+      if useHistory, let path = History.defaultPath(environment: ctx.environment) {
+        historyPath = path
+        try? history.load(from: path)
+      }
+      let editor = LineEditor(history: history, completer: completer())
+      self.editor = editor
+      banner()
+      while !quit {
+        updateWidth()
+        switch editor.readLine(prompt: prompt()) {
+        case .line(let line):
+          execute(line)
+          if let historyPath { try? editor.history.save(to: historyPath) }
+        case .interrupted:
+          continue
+        case .endOfInput:
+          quit = true
+        }
+      }
+      ctx.out.line()
+      ctx.out.flush()
+    } else {
+      // Scripted: one command a line, no prompt, no colour.
+      ctx.colorAllowed = false
+      while !quit, let line = Swift.readLine(strippingNewline: true) {
+        execute(line)
+      }
+    }
+  }
+
+  func prompt() -> String {
+    ctx.useColor ? "\u{1B}[1mtriage\u{1B}[0m> " : "triage> "
+  }
+
+  func banner() {
+    var where_ = ""
+    do {
+      let store = try ctx.store()
+      let counts = try store.counts()
+      let notes = counts.first { $0.0 == "notes" }?.1 ?? 0
+      let orders = counts.first { $0.0 == "orders" }?.1 ?? 0
+      let asOf = try ctx.now()
+      where_ = "\(dataDescription()): \(notes) notes, \(orders) orders; answering as of \(Timestamp.format(seconds: asOf))"
+    } catch {
+      where_ = "no data yet (\(error.diagnostics.first?.message ?? "")); use 'load DIR' or 'open FILE'"
+    }
+    ctx.out.line("triage \(TriageMain.version): \(SafeText.escape(where_))")
+    ctx.out.line("Type 'help' for the commands, Tab to complete, Ctrl-R to search history, Ctrl-D to leave.")
+    ctx.out.flush()
+  }
+
+  func dataDescription() -> String {
+    if let db = ctx.databasePath { return "store \(db)" }
+    if let d = ctx.dataFolder ?? ctx.environment["TRIAGE_DATA"] { return "data folder \(d)" }
+    if let demo = ctx.environment["TRIAGE_DEMO"] { return "demo data \(demo)" }
+    return "store \(Store.defaultPath(environment: ctx.environment))"
+  }
+
+  func updateWidth() {
+    if isInteractive, let size = Terminal.size(of: 1) {
+      ctx.terminalWidth = size.columns
+    }
+  }
+
+  /// Runs one line: a session builtin or a command from the shared table.
+  func execute(_ raw: String) {
+    let line = raw.trimmingCharacters(in: .whitespaces)
+    if line.isEmpty || line.hasPrefix("#") { return }
+    do throws(TriageError) {
+      let args = try ArgumentParser.split(line)
+      guard let name = args.first else { return }
+      let rest = Array(args.dropFirst())
+      switch name {
+      case "quit", "exit", "\\q":
+        quit = true
+      case "load":
+        guard let dir = rest.first else { throw .usage("load needs a data folder: load DIR") }
+        ctx.dataFolder = dir
+        ctx.databasePath = nil
+        ctx.dropStore()
+        _ = try ctx.store()
+        ctx.out.line("loaded \(SafeText.escape(dir)): \(summary())")
+        refreshCompleter()
+      case "open":
+        guard let file = rest.first else { throw .usage("open needs a store file: open FILE") }
+        guard FileManager.default.fileExists(atPath: ctx.resolve(file)) else {
+          throw TriageError(.noInput, "no store at '\(SafeText.escape(file))'; make one with 'triage ingest DIR --db \(SafeText.escape(file))'")
+        }
+        ctx.databasePath = file
+        ctx.dropStore()
+        _ = try ctx.store()
+        ctx.out.line("opened \(SafeText.escape(file)): \(summary())")
+        refreshCompleter()
+      case "reload":
+        try reload()
+      case "set":
+        try set(rest)
+      case "show":
+        show()
+      case "help", "?":
+        help(rest.first)
+      default:
+        try runCommand(name, rest)
+      }
+    } catch {
+      failed = true
+      ctx.out.flush()
+      ctx.report(error)
+    }
+    ctx.out.flush()
+    ctx.err.flush()
+  }
+
+  func summary() -> String {
+    guard let counts = try? ctx.store().counts() else { return "" }
+    return counts.map { "\($0.1) \($0.0)" }.joined(separator: ", ")
+  }
+
+  /// Runs a shared command with the session's defaults; options given on the line apply to
+  /// that command only.
+  func runCommand(_ name: String, _ args: [String]) throws(TriageError) {
+    guard let command = TriageMain.command(named: name), command.inREPL else {
+      let names = TriageMain.commands.filter(\.inREPL).map(\.spec.name) + Session.builtins.map(\.0)
+      throw .usage("unknown command '\(SafeText.escape(name))'\(Suggest.didYouMean(name, in: names)) (type 'help' for the list)")
+    }
+    let saved = (ctx.nowOverride, ctx.dataFolder, ctx.databasePath, ctx.lexiconDirectory, ctx.colorAllowed, ctx.pagerAllowed, ctx.strict)
+    let cached = ctx.cachedStore
+    defer {
+      if ctx.dataFolder != saved.1 || ctx.databasePath != saved.2 {
+        ctx.cachedStore = cached
+      }
+      (ctx.nowOverride, ctx.dataFolder, ctx.databasePath, ctx.lexiconDirectory, ctx.colorAllowed, ctx.pagerAllowed, ctx.strict) = saved
+    }
+    guard isInteractive else {
+      try TriageMain.runCommand(command, args, ctx)
+      return
+    }
+    // Capture the output, then print it, through the pager when it is longer than the screen.
+    let realOut = ctx.out
+    let memory = OutputStream(.memory)
+    ctx.out = memory
+    ctx.outputIsTerminal = true
+    defer {
+      ctx.out = realOut
+      ctx.outputIsTerminal = nil
+    }
+    do {
+      try TriageMain.runCommand(command, args, ctx)
+    } catch {
+      memory.flush()
+      realOut.write(bytes: memory.captured)
+      throw error
+    }
+    memory.flush()
+    Pager.show(memory.captured, to: realOut, ctx: ctx)
+  }
+
+  func reload() throws(TriageError) {
+    let dir = try ctx.findLexiconDirectory()
+    do throws(TriageError) {
+      let lexicon = try Lexicon.load(directory: dir)
+      ctx.replaceLexicon(lexicon)
+      for w in lexicon.warnings { ctx.warn(w) }
+      ctx.out.line("reloaded \(SafeText.escape(dir)): \(lexicon.entries.count) entries, \(lexicon.vocabulary.count) vocabulary keys")
+      refreshCompleter()
+    } catch {
+      ctx.report(error)
+      throw TriageError(.dataError, "the lexicons were not reloaded; the session keeps the ones it had")
+    }
+  }
+
+  func set(_ args: [String]) throws(TriageError) {
+    guard args.count >= 2 else { throw .usage("set now TIME | set now clock | set owner OWNER | set owner none") }
+    switch args[0] {
+    case "now":
+      if args[1] == "clock" {
+        ctx.nowOverride = nil
+        ctx.out.line("now: the data's as_of, else the clock")
+        return
+      }
+      do {
+        ctx.nowOverride = try Timestamp(args[1...].joined(separator: "T")).seconds
+      } catch {
+        throw .usage("set now expects a time like 2026-11-23T14:30:00Z (or 'clock'): \(error.message)")
+      }
+      ctx.out.line("now: \(Timestamp.format(seconds: ctx.nowOverride ?? 0))")
+    case "owner":
+      if args[1] == "none" {
+        ctx.ownerDefault = nil
+        ctx.out.line("owner: none ('blocked' shows every team)")
+        return
+      }
+      let owners = Set((try ctx.lexicon()).codes.map(\.owner)).sorted()
+      guard owners.contains(args[1]) else {
+        throw .usage("unknown owner '\(SafeText.escape(args[1]))'\(Suggest.didYouMean(args[1], in: owners)); owners: \(owners.joined(separator: ", "))")
+      }
+      ctx.ownerDefault = args[1]
+      ctx.out.line("owner: \(args[1]) ('blocked' shows this team's queue)")
+    default:
+      throw .usage("unknown setting '\(SafeText.escape(args[0]))'\(Suggest.didYouMean(args[0], in: ["now", "owner"])); settings: now, owner")
+    }
+  }
+
+  func show() {
+    ctx.out.line("data      \(SafeText.escape(dataDescription()))")
+    ctx.out.line("lexicons  \(SafeText.escape((try? ctx.findLexiconDirectory()) ?? "not found"))")
+    let now = (try? ctx.now()).map { Timestamp.format(seconds: $0) } ?? "–"
+    ctx.out.line("now       \(now)\(ctx.nowOverride == nil ? " (the data's as_of, else the clock)" : " (set)")")
+    ctx.out.line("owner     \(ctx.ownerDefault ?? "none")")
+  }
+
+  func help(_ topic: String?) {
+    if let topic {
+      if let b = Session.builtins.first(where: { $0.0 == topic }) {
+        ctx.out.line("OVERVIEW: \(b.2)\n\nUSAGE: \(b.1)")
+        return
+      }
+      if let c = TriageMain.command(named: topic) {
+        ctx.out.write(c.spec.help(width: ctx.terminalWidth ?? 80).replacingOccurrences(of: "USAGE: triage ", with: "USAGE: "))
+        return
+      }
+      let names = TriageMain.commands.map(\.spec.name) + Session.builtins.map(\.0)
+      ctx.report(.usage("no help for '\(SafeText.escape(topic))'\(Suggest.didYouMean(topic, in: names))"))
+      failed = true
+      return
+    }
+    ctx.out.line("Commands (the same as 'triage COMMAND' on the command line; 'help COMMAND' for options and examples):\n")
+    for c in TriageMain.commands where c.inREPL {
+      ctx.out.line("  " + c.spec.name.padding(toLength: 12, withPad: " ", startingAt: 0) + c.spec.abstract)
+    }
+    ctx.out.line("\nSession:\n")
+    for b in Session.builtins {
+      ctx.out.line("  " + b.0.padding(toLength: 12, withPad: " ", startingAt: 0) + b.2)
+    }
+    ctx.out.line("\nExamples:  why SO-10294   blocked --owner packing   risk   drift 47305   classify short pick at B-14-02")
+  }
+
+  // MARK: Completion
+
+  func completer() -> TriageCompleter {
+    TriageCompleter(candidates: candidates())
+  }
+
+  func refreshCompleter() {
+    editor?.completer = completer()
+  }
+
+  func candidates() -> TriageCompleter.Candidates {
+    var c = TriageCompleter.Candidates()
+    c.commands = (TriageMain.commands.filter(\.inREPL).map(\.spec.name) + Session.builtins.map(\.0) + ["exit", "help"]).sorted()
+    for command in TriageMain.commands {
+      c.options[command.spec.name] = (command.spec.options + CommandSpec.globalOptions).map(\.name)
+      for o in command.spec.options where !o.choices.isEmpty { c.choices[o.name] = o.choices }
+    }
+    if let lexicon = try? ctx.lexicon() {
+      c.codes = lexicon.codes.map(\.code)
+      c.owners = Array(Set(lexicon.codes.map(\.owner))).sorted()
+    }
+    if let store = try? ctx.store() {
+      c.orders = (try? store.orderIDs()) ?? []
+      c.skus = (try? store.skus()) ?? []
+      c.notes = (try? store.noteIDs(limit: 20_000)) ?? []
+    }
+    return c
+  }
+}
