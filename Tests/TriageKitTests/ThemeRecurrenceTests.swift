@@ -5,7 +5,7 @@ import TriageKit
 @Suite struct ThemeRecurrenceTests {
   static let codes = ["short_pick", "master_data", "carrier_pickup", "integration_error", "label_compliance"]
 
-  func parse(_ text: String) throws -> RecurrenceRules {
+  func parse(_ text: String) throws(TriageError) -> RecurrenceRules {
     try RecurrenceRules.parse(Array(("version 1\n" + text).utf8), file: "recurrence.txt", codes: Self.codes)
   }
 
