@@ -31,8 +31,8 @@ public enum TriageMain {
     [
       WhyCommand.command, BlockedCommand.command, RiskCommand.command, DriftCommand.command,
       ClassifyCommand.command, ExplainCommand.command, IngestCommand.command,
-      UnmatchedCommand.command, EvalCommand.command, LexiconCommand.command, HelpCommand.command,
-      Session.command,
+      UnmatchedCommand.command, EvalCommand.command, LexiconCommand.command, ThemesCommand.command,
+      ReportCommand.command, ReplayCommand.command, HelpCommand.command, Session.command,
     ] + DraftCommands.all + extraCommands
   }
 

@@ -131,6 +131,8 @@ enum Schema {
     """,
     // 2: drafts with their statements, sources and review trail; cutoff reviews.
     DraftSchema.migration,
+    // 3: themes and recurrence (Themes/ThemeSchema.swift).
+    ThemeSchema.migration,
   ]
 
   static var version: Int { migrations.count }

@@ -1,0 +1,173 @@
+import TriageCore
+
+/// Something that hit the same reasons again and again within a window, and what it suggests.
+public struct RecurrenceHit: Sendable, Equatable {
+  /// The rule's index in recurrence.txt (rules earlier in the file win ties and overlaps).
+  public var ruleIndex: Int
+  public var rule: RecurrenceRule
+  /// The SKU, location, `SKU @ location`, customer, carrier, order or place.
+  public var value: String
+  /// Distinct notes plus failed events.
+  public var count: Int
+  public var notes: Int
+  public var events: Int
+  /// The count that made it recurring in this window.
+  public var threshold: Int
+  /// The newest notes (ids), at most three.
+  public var exampleNotes: [String]
+  /// The failed events (ids), newest first, at most three.
+  public var exampleEvents: [String]
+  public var lastSeen: Int64?
+}
+
+/// Applies the recurrence rules to a window.
+///
+/// Each rule counts, per value of its grouping, the distinct notes with an open mention of its
+/// codes (and, with `events`, the failed hand-offs whose ref is that SKU or order). A value at or
+/// above the rule's threshold is a hit. Hits are ranked by count (then rule order, then value);
+/// a hit whose notes are mostly (three quarters or more) those of a hit already shown adds
+/// nothing and is left out, so "88213 @ B-14-02" is not repeated as "B-14-02" and as "88213".
+public struct RecurrenceDetector {
+  public var store: Store
+  public var rules: RecurrenceRules
+
+  public init(store: Store, rules: RecurrenceRules) {
+    self.store = store
+    self.rules = rules
+  }
+
+  /// The share of a hit's notes already shown that makes it redundant.
+  public static let overlap = 0.75
+
+  /// Rules that read note text (places, carriers named in notes without an order) read at most
+  /// the last this-many days of the window, so a 90-day window stays fast on a big store; a
+  /// place rule's minimum is scaled to the days read.
+  public static let textDays: Int64 = 14
+
+  /// The part of the window whose note text is read.
+  static func textWindow(_ w: ThemeWindow) -> ThemeWindow {
+    ThemeWindow(start: max(w.start, w.end - textDays * Timestamp.secondsPerDay), end: w.end)
+  }
+
+  /// The carriers of the orders, as places a note can name: the full name and, when it is one
+  /// word of four letters or more, its first word ("Ridgeline" for "Ridgeline Freight").
+  func carrierPlaces() throws(TriageError) -> [RecurrencePlace] {
+    try store.carriers().map { name in
+      var spellings = [PlaceMatcher.normalize(name)]
+      if let first = spellings[0].split(separator: " ").first, first.count >= 4, first != spellings[0] {
+        spellings.append(String(first))
+      }
+      return RecurrencePlace(name: name, spellings: spellings, location: SourceLocation(file: "orders"))
+    }
+  }
+
+  public func detect(_ w: ThemeWindow, limit: Int = 10) throws(TriageError) -> [RecurrenceHit] {
+    var candidates: [RecurrenceHit] = []
+    var placeNotes: [String: [(Int64, Int64)]] = [:]
+    var failed: [Store.FailedEvent]?
+    for (index, rule) in rules.rules.enumerated() {
+      let t0 = ThemeTrace.now()
+      defer { ThemeTrace.log("rule \(rule.title)", since: t0) }
+      let textWindow = RecurrenceDetector.textWindow(w)
+      let threshold = rule.threshold(for: rule.kind == .place ? textWindow : w)
+      var notes: [String: Int] = [:]
+      var events: [String: [Store.FailedEvent]] = [:]
+      if rule.kind == .place {
+        for code in rule.codes {
+          for m in try store.openMentionTexts(code: code, in: textWindow, containing: rules.places) {
+            for place in PlaceMatcher.places(in: m.text, rules.places) {
+              placeNotes["\(index)\u{0}\(place)", default: []].append((m.note, m.at))
+            }
+          }
+        }
+        for (key, list) in placeNotes where key.hasPrefix("\(index)\u{0}") {
+          let unique = Dictionary(list.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
+          notes[String(key.dropFirst("\(index)\u{0}".count))] = unique.count
+        }
+      } else {
+        notes = try store.ruleCounts(codes: rule.codes, kind: rule.kind, in: w)
+      }
+      if rule.kind == .carrier {
+        // Site notes with no order ("Ridgeline no-show for the 9am pickup") name the carrier.
+        let carriers = try carrierPlaces()
+        for code in rule.codes {
+          for m in try store.openMentionTexts(code: code, in: textWindow, withoutOrder: true, containing: carriers) {
+            for name in PlaceMatcher.places(in: m.text, carriers) {
+              placeNotes["\(index)\u{0}\(name)", default: []].append((m.note, m.at))
+            }
+          }
+        }
+        for (key, list) in placeNotes where key.hasPrefix("\(index)\u{0}") {
+          let unique = Set(list.map(\.0))
+          notes[String(key.dropFirst("\(index)\u{0}".count)), default: 0] += unique.count
+        }
+      }
+      if rule.events {
+        if failed == nil { failed = try store.failedEvents(in: w) }
+        for e in failed ?? [] {
+          let key: String?
+          switch rule.kind {
+          case .sku: key = e.order == nil ? e.ref : nil
+          case .order: key = e.order == nil ? nil : e.ref
+          case .customer: key = e.order?.customer
+          case .carrier: key = e.order?.carrier
+          default: key = nil
+          }
+          if let key, !key.isEmpty { events[key, default: []].append(e) }
+        }
+      }
+      for value in Set(notes.keys).union(events.keys) {
+        let n = notes[value] ?? 0
+        let e = events[value] ?? []
+        guard n + e.count >= threshold else { continue }
+        let newest = e.sorted { $0.at != $1.at ? $0.at > $1.at : $0.eventID > $1.eventID }
+        candidates.append(RecurrenceHit(
+          ruleIndex: index, rule: rule, value: value, count: n + e.count, notes: n, events: e.count,
+          threshold: threshold, exampleNotes: [], exampleEvents: newest.prefix(3).map(\.eventID),
+          lastSeen: newest.first?.at))
+      }
+    }
+    let byCount = { (a: RecurrenceHit, b: RecurrenceHit) -> Bool in
+      if a.count != b.count { return a.count > b.count }
+      if a.ruleIndex != b.ruleIndex { return a.ruleIndex < b.ruleIndex }
+      return a.value < b.value
+    }
+    // The strongest candidates, taken in rule order so the more specific rule (earlier in the
+    // file) keeps the notes and a later, broader hit that only repeats them is left out.
+    candidates.sort(by: byCount)
+    candidates = Array(candidates.prefix(limit * 4)).sorted {
+      $0.ruleIndex != $1.ruleIndex ? $0.ruleIndex < $1.ruleIndex : byCount($0, $1)
+    }
+    var accepted: [RecurrenceHit] = []
+    var shown = Set<Int64>()
+    for var hit in candidates {
+      let notes: [(note: Int64, at: Int64)]
+      switch hit.rule.kind {
+      case .place:
+        let list = placeNotes["\(hit.ruleIndex)\u{0}\(hit.value)"] ?? []
+        notes = Dictionary(list.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
+          .map { (note: $0.key, at: $0.value) }.sorted { $0.at != $1.at ? $0.at > $1.at : $0.note > $1.note }
+      case .customer, .carrier:
+        let named = (placeNotes["\(hit.ruleIndex)\u{0}\(hit.value)"] ?? []).map { (note: $0.0, at: $0.1) }
+        notes = (try store.ruleNotes(codes: hit.rule.codes, orderColumn: hit.rule.kind.rawValue, value: hit.value, in: w, limit: 3) + named)
+          .sorted { $0.at != $1.at ? $0.at > $1.at : $0.note > $1.note }
+      default:
+        let kind = hit.rule.kind == .sku ? 1 : hit.rule.kind == .location ? 2 : hit.rule.kind == .skuLocation ? 3 : 0
+        notes = try store.ruleNotes(codes: hit.rule.codes, refKind: kind, value: hit.value, in: w)
+      }
+      if hit.rule.kind != .customer && hit.rule.kind != .carrier && !notes.isEmpty {
+        let repeated = notes.filter { shown.contains($0.note) }.count
+        if Double(repeated) >= RecurrenceDetector.overlap * Double(notes.count) && hit.events == 0 { continue }
+        for n in notes { shown.insert(n.note) }
+      }
+      var ids: [String] = []
+      for n in notes.prefix(3) {
+        if let note = try store.note(row: n.note) { ids.append(note.noteID) }
+      }
+      hit.exampleNotes = ids
+      hit.lastSeen = max(hit.lastSeen ?? Int64.min, notes.first?.at ?? Int64.min)
+      accepted.append(hit)
+    }
+    return Array(accepted.sorted(by: byCount).prefix(limit))
+  }
+}
