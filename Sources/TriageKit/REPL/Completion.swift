@@ -68,7 +68,7 @@ public struct TriageCompleter: LineCompleter {
     return names.filter { !$0.hasPrefix(".") }.sorted().map { name in
       let path = dir.isEmpty ? name : dir + "/" + name
       var isDir: ObjCBool = false
-      FileManager.default.fileExists(atPath: (listDir as NSString).appendingPathComponent(name), isDirectory: &isDir)
+      _ = FileManager.default.fileExists(atPath: (listDir as NSString).appendingPathComponent(name), isDirectory: &isDir)
       return isDir.boolValue ? path + "/" : path
     }
   }

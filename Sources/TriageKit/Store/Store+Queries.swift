@@ -57,7 +57,7 @@ extension Store {
     let key = Store.key(id)
     return try statement(
       """
-      SELECT \(Store.noteColumns) FROM notes WHERE order_id = ?1
+      SELECT \(Store.noteColumns) FROM notes WHERE order_id = ?1 AND order_id <> ''
       UNION
       SELECT \(Store.noteColumns) FROM notes WHERE order_id = '' AND id IN (SELECT note FROM note_refs WHERE kind = 0 AND value = ?1)
       ORDER BY 3, 2

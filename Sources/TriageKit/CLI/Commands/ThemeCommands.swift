@@ -28,7 +28,8 @@ enum ThemesCommand {
       OptionSpec("--until", value: "WHEN", help: "End: a date (included) or a time (default: now)."),
       OptionSpec("--by", value: "GROUPING", help: "What to group by (default theme).", choices: ThemeDimension.allCases.map(\.rawValue)),
       OptionSpec("--limit", value: "N", help: "At most N groups (default: all themes, reasons and owners; 15 otherwise)."),
-      .flag("--compact", "Only the table (as the interactive session shows it)."),
+      .flag("--compact", "Only the table with a sparkline per row (the interactive session's default)."),
+      .flag("--full", "Examples, time to resolve and what recurs too (the default outside the session)."),
       .flag("--unclassified", "List the notes that matched nothing, grouped into candidate lexicon entries."),
       .flag("--json", "Print one JSON object."),
     ],
@@ -49,7 +50,7 @@ enum ThemesCommand {
     let limit = try args.int("--limit", default: dimension.byCode ? 1000 : 15, range: 1...100_000)
     let lexicon = try ctx.lexicon()
     let rules = try RecurrenceRules.load(directory: try ctx.findLexiconDirectory(), codes: lexicon.codes)
-    let compact = args.has("--compact")
+    let compact = args.has("--compact") || (ctx.interactive && !args.has("--full") && !args.has("--json"))
     let analyzer = ThemeAnalyzer(store: store, lexicon: lexicon, rules: rules)
     let summary = try analyzer.summary(
       window, by: dimension,
