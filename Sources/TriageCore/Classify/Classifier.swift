@@ -64,8 +64,14 @@ public struct ClassifierScratch: Sendable {
   public var tokens = TokenScratch()
   let states = RawBuffer<MatchState>(capacity: 64)
   let cueList = RawBuffer<Int32>(capacity: 16)
+  /// The parts of `near` entries found in the note, in order of their first token, kept apart
+  /// from `states`: most never pair, so the rules never loop over them.
+  let parts = RawBuffer<MatchState>(capacity: 64)
+  /// Per near entry: which sides (bit 0 first part, bit 1 second) occur in the note; and the
+  /// entries set, to reset them for the next note.
+  let ownerSides = RawBuffer<UInt8>(capacity: 0)
+  let touchedOwners = RawBuffer<Int32>(capacity: 16)
   /// Indexes of the matches by role, so the rules loop over the few that matter.
-  let partList = RawBuffer<Int32>(capacity: 32)
   let phraseList = RawBuffer<Int32>(capacity: 32)
   let reasonIdx = RawBuffer<Int32>(capacity: 32)
   let reasonList = RawBuffer<ScoredReason>(capacity: 8)
@@ -90,13 +96,18 @@ public struct ClassifierScratch: Sendable {
 
   public init() {}
 
-  // Views for explanations, tests and tools (copies; the hot path reads the buffers).
-  public var matches: [RawMatch] { states.buffer.map(\.match) }
+  // Views for explanations, tests and tools (copies; the hot path reads the buffers). Matches
+  // are numbered: first `states` (phrases, patterns, cues, near pairs), then the near parts.
+  var allStates: [MatchState] { Array(states.buffer) + Array(parts.buffer) }
+  public var matches: [RawMatch] { allStates.map(\.match) }
   /// Per match: its `MatchOutcome` raw value.
-  public var outcome: [UInt8] { states.buffer.map(\.outcome) }
-  public var cause: [Int32] { states.buffer.map(\.cause) }
-  public var resolvedBy: [Int32] { states.buffer.map(\.resolvedBy) }
-  public var keptOpenBy: [Int32] { states.buffer.map(\.keptOpenBy) }
+  public var outcome: [UInt8] { allStates.map(\.outcome) }
+  public var cause: [Int32] { allStates.map(\.cause) }
+  public var resolvedBy: [Int32] { allStates.map(\.resolvedBy) }
+  public var keptOpenBy: [Int32] { allStates.map(\.keptOpenBy) }
+
+  /// Match `k` in the numbering above.
+  func state(_ k: Int) -> MatchState { k < states.count ? states[k] : parts[k - states.count] }
   /// The reasons that passed their threshold, sorted by score then taxonomy order.
   public var reasons: [ScoredReason] { reasonList.array }
   /// Every code's score this note, including those below threshold (for explanations).
@@ -143,6 +154,8 @@ public struct Classifier: Sendable {
   let maxCueWindow: Int32
   /// Per term id, the second term its tokens also stand for, or 0.
   let altTerm: [Int32]
+  /// Per code, the start of its classify record: `{"code":"…","score":` (built once).
+  let codeJSON: [[UInt8]]
 
   @usableFromInline
   struct EntryInfo: Sendable, BitwiseCopyable {
@@ -202,6 +215,13 @@ public struct Classifier: Sendable {
     thresholds = lexicon.codes.map(\.threshold)
     maxCueWindow = info.lazy.filter(\.isCue).map(\.window).max() ?? 0
     altTerm = lexicon.vocabulary.altTerm
+    codeJSON = lexicon.codes.map { code in
+      var w = JSONWriter(capacity: 64)
+      w.raw("{\"code\":")
+      w.string(code.code)
+      w.raw(",\"score\":")
+      return w.bytes
+    }
   }
 
   // MARK: Classify
@@ -218,7 +238,7 @@ public struct Classifier: Sendable {
     tokenizer.tokenize(body, into: &s.tokens)
     let toks = s.tokens.store.buffer
     info.withUnsafeBufferPointer { info in
-      findMatches(toks, info, s.states, s.walkStack)
+      findMatches(toks, info, s.states, s.parts, s.walkStack)
       decide(toks, info, s)
       score(info, s)
     }
@@ -231,9 +251,10 @@ public struct Classifier: Sendable {
   @inline(__always)
   func findMatches(
     _ toks: UnsafeBufferPointer<Token>, _ info: UnsafeBufferPointer<EntryInfo>,
-    _ states: RawBuffer<MatchState>, _ stack: RawBuffer<Int64>
+    _ states: RawBuffer<MatchState>, _ parts: RawBuffer<MatchState>, _ stack: RawBuffer<Int64>
   ) {
     states.removeAll()
+    parts.removeAll()
     let trie = lexicon.trie
     trie.rootChild.withUnsafeBufferPointer { root in
       trie.outputStart.withUnsafeBufferPointer { starts in
@@ -251,7 +272,7 @@ public struct Classifier: Sendable {
               // Follows one path from `node` (which token `j` reached), pushing the branches an
               // alternative term opens. A second walk from the same token (`since` ≥ 0) skips what
               // an earlier one found: "picked complete" is one match of `(picked|pick) complete`.
-              @inline(__always) func walk(_ start: Int, _ node0: Int32, _ j0: Int, since: Int) {
+              @inline(__always) func walk(_ start: Int, _ node0: Int32, _ j0: Int, since: Int, sinceParts: Int) {
                 var node = node0
                 var j = j0
                 while true {
@@ -263,10 +284,11 @@ public struct Classifier: Sendable {
                     k += 1
                     let mask = exact[Int(slot)]
                     if mask != 0 && !spelledAsWritten(mask, start) { continue }
-                    if since >= 0 && found(entry, Int32(j), since) { continue }
-                    states.append(MatchState(
+                    let isPart = info[Int(entry)].partOf >= 0
+                    if since >= 0 && found(isPart ? parts : states, entry, Int32(j), isPart ? sinceParts : since) { continue }
+                    (isPart ? parts : states).append(MatchState(
                       match: RawMatch(entry: entry, first: Int32(start), last: Int32(j), output: slot),
-                      outcome: info[Int(entry)].partOf >= 0 ? MatchOutcome.part.rawValue : MatchOutcome.counted.rawValue))
+                      outcome: isPart ? MatchOutcome.part.rawValue : MatchOutcome.counted.rawValue))
                   }
                   j += 1
                   // A phrase never runs across a boundary.
@@ -293,10 +315,10 @@ public struct Classifier: Sendable {
                 }
                 return true
               }
-              @inline(__always) func found(_ entry: Int32, _ last: Int32, _ since: Int) -> Bool {
+              @inline(__always) func found(_ list: RawBuffer<MatchState>, _ entry: Int32, _ last: Int32, _ since: Int) -> Bool {
                 var q = since
-                while q < states.count {
-                  if states[q].match.entry == entry && states[q].match.last == last { return true }
+                while q < list.count {
+                  if list[q].match.entry == entry && list[q].match.last == last { return true }
                   q += 1
                 }
                 return false
@@ -306,17 +328,20 @@ public struct Classifier: Sendable {
                 let term = toks[i].term
                 let node = rootNode(term)
                 let since = states.count
-                if node != 0 { walk(i, node, i, since: -1) }
+                let sinceParts = parts.count
+                if node != 0 { walk(i, node, i, since: -1, sinceParts: -1) }
                 let a = altOf(term)
                 if a != 0 || stack.count > 0 {
                   if a != 0 {
                     let other = rootNode(a)
-                    if other != 0 { walk(i, other, i, since: since) }
+                    if other != 0 { walk(i, other, i, since: since, sinceParts: sinceParts) }
                   }
                   while stack.count > 0 {
                     stack.count -= 1
                     let top = stack[stack.count]
-                    walk(i, Int32(truncatingIfNeeded: top >> 32), Int(truncatingIfNeeded: top & 0xFFFF_FFFF), since: since)
+                    walk(
+                      i, Int32(truncatingIfNeeded: top >> 32), Int(truncatingIfNeeded: top & 0xFFFF_FFFF),
+                      since: since, sinceParts: sinceParts)
                   }
                 }
                 i += 1
@@ -413,11 +438,10 @@ public struct Classifier: Sendable {
   func decide(_ toks: UnsafeBufferPointer<Token>, _ info: UnsafeBufferPointer<EntryInfo>, _ s: ClassifierScratch) {
     s.cueList.removeAll()
     s.allCues.removeAll()
-    s.partList.removeAll()
     s.phraseList.removeAll()
     s.reasonIdx.removeAll()
     resetEntries(s, entryCount: info.count)
-    if s.states.count == 0 { return }
+    if s.states.count == 0 && s.parts.count == 0 { return }
     // Index the matches by role once (each list stays sorted by first token), note the longest
     // spans, and settle pattern conditions.
     var spans = Spans()
@@ -427,10 +451,7 @@ public struct Classifier: Sendable {
         let m = st[k].match
         let mi = info[Int(m.entry)]
         let span = m.last - m.first
-        if mi.partOf >= 0 {
-          s.partList.append(Int32(k))
-          spans.part = max(spans.part, span)
-        } else if mi.isReason {
+        if mi.isReason {
           s.phraseList.append(Int32(k))
           spans.phrase = max(spans.phrase, span)
           if mi.hasConditions && !conditionsHold(m, toks) { st[k].outcome = MatchOutcome.conditionFailed.rawValue }
@@ -442,7 +463,7 @@ public struct Classifier: Sendable {
     }
     // Near pairs go after the phrases (unsorted, at most one per near entry).
     let pairStart = s.states.count
-    if s.partList.count > 0 { pairNearParts(toks, info, s, spans) }
+    if s.parts.count > 1 { pairNearParts(toks, info, s, &spans) }
     let st = s.states.base
     for k in s.phraseList.buffer { s.reasonIdx.append(k) }
     let pairsFrom = s.reasonIdx.count
@@ -641,12 +662,36 @@ public struct Classifier: Sendable {
   @inline(__always)
   func pairNearParts(
     _ toks: UnsafeBufferPointer<Token>, _ info: UnsafeBufferPointer<EntryInfo>, _ s: ClassifierScratch,
-    _ spans: Spans
+    _ spans: inout Spans
   ) {
     let states = s.states
-    let parts = s.partList.buffer
+    let parts = s.parts.base
+    let partCount = s.parts.count
     let phrases = s.phraseList.buffer
     let entryFirst = s.entryFirst.base
+    // Which near entries have both sides in the note; only those can pair.
+    let sides = s.ownerSides
+    if sides.count != info.count {
+      sides.removeAll()
+      sides.reserve(info.count)
+      for _ in 0..<info.count { sides.append(0) }
+    } else {
+      for o in s.touchedOwners.buffer { sides[Int(o)] = 0 }
+    }
+    s.touchedOwners.removeAll()
+    var pairable = false
+    for k in 0..<partCount {
+      let m = parts[k].match
+      let pi = info[Int(m.entry)]
+      let owner = Int(pi.partOf)
+      spans.part = max(spans.part, m.last - m.first)
+      let before = sides[owner]
+      if before == 0 { s.touchedOwners.append(Int32(owner)) }
+      let after = before | (1 << pi.side)
+      sides[owner] = after
+      if after == 3 { pairable = true }
+    }
+    if !pairable { return }
     func usedUp(_ p: RawMatch) -> Bool {
       var i = lowerBound(phrases, states.base, p.first - spans.phrase)
       while i < phrases.count {
@@ -662,20 +707,31 @@ public struct Classifier: Sendable {
       }
       return false
     }
-    for ia in parts {
-      let a = states[Int(ia)].match
+    // The first part in the note of an entry with both sides.
+    func firstPart(atOrAfter first: Int32) -> Int {
+      var lo = 0
+      var hi = partCount
+      while lo < hi {
+        let mid = (lo + hi) >> 1
+        if parts[mid].match.first < first { lo = mid + 1 } else { hi = mid }
+      }
+      return lo
+    }
+    for ia in 0..<partCount {
+      let a = parts[ia].match
       let ai = info[Int(a.entry)]
       guard ai.side == 0 else { continue }
       let owner = ai.partOf
+      guard sides[Int(owner)] == 3 else { continue }
       // Only one pair per near entry and note: an earlier first part that paired wins.
       if entryFirst[Int(owner)] >= 0 { continue }
       let window = info[Int(owner)].nearWindow
       let ordered = info[Int(owner)].nearOrdered
       var checkedA = false
       // Second parts that can lie within the window on either side of `a`.
-      var ib = lowerBound(parts, states.base, ordered ? a.last + 1 : a.first - window - spans.part)
-      while ib < parts.count {
-        let b = states[Int(parts[ib])].match
+      var ib = firstPart(atOrAfter: ordered ? a.last + 1 : a.first - window - spans.part)
+      while ib < partCount {
+        let b = parts[ib].match
         ib += 1
         if b.first > a.last + window { break }
         let bi = info[Int(b.entry)]
@@ -704,14 +760,40 @@ public struct Classifier: Sendable {
   /// `picked {n} of {m}`, `hold … payment`). Precomputed per trie output when the lexicon
   /// compiles, so evidence costs nothing per note.
   public func matchedText(_ s: ClassifierScratch, _ k: Int) -> String {
-    matchedText(s.states[k].match)
+    matchedText(s.state(k).match)
   }
 
   func matchedText(_ m: RawMatch) -> String {
-    let texts = lexicon.trie.outputText
-    guard m.output >= 0, Int(m.output) < texts.count else { return lexicon.entries[entryIndex(m.entry)].text }
-    if m.output2 >= 0, Int(m.output2) < texts.count { return texts[Int(m.output)] + " … " + texts[Int(m.output2)] }
-    return texts[Int(m.output)]
+    let trie = lexicon.trie
+    guard m.output >= 0, Int(m.output) < trie.outputCount else { return lexicon.entries[entryIndex(m.entry)].text }
+    if m.output2 >= 0, Int(m.output2) < trie.outputCount {
+      return trie.outputText(Int(m.output)) + " … " + trie.outputText(Int(m.output2))
+    }
+    return trie.outputText(Int(m.output))
+  }
+
+  /// Writes the spelling of a match as a JSON string, straight from the trie's bytes.
+  @inline(__always)
+  func writeMatchedText(_ m: RawMatch, _ w: inout JSONWriter) {
+    let trie = lexicon.trie
+    guard m.output >= 0, Int(m.output) < trie.outputCount else {
+      w.string(lexicon.entries[entryIndex(m.entry)].text)
+      return
+    }
+    trie.outputTextBytes.withUnsafeBufferPointer { bytes in
+      trie.outputTextStart.withUnsafeBufferPointer { starts in
+        func slice(_ k: Int32) -> UnsafeBufferPointer<UInt8> {
+          UnsafeBufferPointer(rebasing: bytes[Int(starts[Int(k)])..<Int(starts[Int(k) + 1])])
+        }
+        w.byte(ASCII.quote)
+        w.append(slice(m.output))
+        if m.output2 >= 0, Int(m.output2) < trie.outputCount {
+          w.raw(" … ")
+          w.append(slice(m.output2))
+        }
+        w.byte(ASCII.quote)
+      }
+    }
   }
 
   /// The captured numbers of a pattern match, in the order of its captures.

@@ -15,7 +15,10 @@ enum ClassifyCommand {
       """,
     arguments: [ArgumentSpec("FILE", help: "Notes to classify: a path, '-' for standard input, or a note's text.", optional: true, variadic: true)],
     options: [
-      OptionSpec("--format", value: "FORMAT", help: "Output format (default jsonl).", choices: ["jsonl", "tsv", "table"]),
+      OptionSpec(
+        "--format", value: "FORMAT",
+        help: "Output format (default jsonl); 'none' classifies and writes nothing (for timing).",
+        choices: ["jsonl", "tsv", "table", "none"]),
       OptionSpec("--input", value: "FORMAT", help: "Input format (default: from the extension or the first line).", choices: ["csv", "jsonl", "lines"]),
       .flag("--explain", "Also show every entry that fired, with its weight and outcome."),
       OptionSpec("--jobs", short: "j", value: "N", help: "Worker threads (default: the number of cores)."),
@@ -221,7 +224,9 @@ struct BatchClassifier {
         classifier.classify(text, into: &s.scratch)
         if s.scratch.truncated { s.truncated += 1 }
         let id = UnsafeBufferPointer(rebasing: all[Int(r.id.lowerBound)..<Int(r.id.upperBound)])
-        if format == "tsv" {
+        if format == "none" {
+          continue
+        } else if format == "tsv" {
           w.append(ClassifyCommand.tsvLine(classifier, s.scratch, id: String(decoding: id, as: UTF8.self)))
         } else {
           let source = UnsafeBufferPointer(rebasing: all[Int(r.source.lowerBound)..<Int(r.source.upperBound)])
