@@ -59,8 +59,9 @@ public struct ScoredReason: Sendable, Equatable, BitwiseCopyable {
 
 /// Reused buffers for classifying; one per thread. After `classify`, it holds the note's tokens,
 /// matches, outcomes, reasons and identifiers until the next call. All of it lives in memory the
-/// scratch owns and reuses, so classifying allocates nothing per note or per token.
-public struct ClassifierScratch: Sendable {
+/// scratch owns and reuses, so classifying allocates nothing per note or per token. A class, so
+/// handing it to the stages of a note costs one reference, not a copy of every buffer.
+public final class ClassifierScratch: @unchecked Sendable {
   public var tokens = TokenScratch()
   let states = RawBuffer<MatchState>(capacity: 64)
   let cueList = RawBuffer<Int32>(capacity: 16)
