@@ -127,11 +127,12 @@ enum BlockedCommand {
     if let owner {
       let owners = Set(lexicon.codes.map(\.owner))
       guard owners.contains(owner) else {
-        throw .usage("unknown owner '\(SafeText.escape(owner))'\(Suggest.didYouMean(owner, in: owners.sorted())); owners: \(owners.sorted().joined(separator: ", "))")
+        throw .usage(Suggest.unknown("owner", owner, in: owners.sorted(), listedAs: "owners"))
       }
     }
     if let reason = args.value("--reason"), lexicon.code(named: reason) == nil {
-      throw .usage("unknown reason code '\(SafeText.escape(reason))'\(Suggest.didYouMean(reason, in: lexicon.codes.map(\.code)))")
+      throw .usage(
+        Suggest.unknown("reason code", reason, in: lexicon.codes.map(\.code), listedAs: "codes"))
     }
     let views = try OrderQueue.liveViews(ctx, all: args.has("--all"))
     var rows: [(OrderView, Blocker)] = []
@@ -161,9 +162,12 @@ enum BlockedCommand {
       ctx.out.line("no open blockers\(owner.map { " owned by \($0)" } ?? "")")
       return
     }
+    // On an 80-column terminal the words columns are cut too (widest first) rather than
+    // letting every row wrap onto the next line.
+    func cut(_ title: String) -> Table.Column { .init(title, flexible: true, truncate: true, minWidth: 8) }
     var t = Table([
-      .init("order"), .init("pri"), .init("cutoff"), .init("reason"), .init("owner"), .init("state"),
-      .init("promise"), .init("evidence", flexible: true, truncate: true, minWidth: 12),
+      .init("order"), .init("pri"), .init("cutoff"), cut("reason"), cut("owner"), cut("state"),
+      cut("promise"), cut("evidence"),
     ])
     for (v, b) in rows {
       let cutoff = v.secondsToCutoff.map { $0 >= 0 ? "in \(Duration.describe($0))" : "\(Duration.describe(-$0)) ago" } ?? "–"
