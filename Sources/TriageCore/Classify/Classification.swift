@@ -201,12 +201,19 @@ extension Classifier {
     for id in ids where id.kind == kind {
       if !first { w.byte(ASCII.comma) }
       first = false
+      let bytes = text[Int(id.start)..<Int(id.end)]
+      if kind != .order && bytes.contains(where: { $0 >= 0x80 }) {
+        // Bytes of other scripts, or invalid UTF-8 (plain-text input is not validated): the
+        // escaping writer keeps the output valid JSON.
+        w.string(String(decoding: bytes.map { ASCII.isLetter($0) ? $0 & ~0x20 : $0 }, as: UTF8.self))
+        continue
+      }
       w.byte(ASCII.quote)
       if kind == .order {
         w.append(lexicon.identifiers.orderPrefix)
         w.append(UnsafeBufferPointer(rebasing: text[Int(id.digitsStart)..<Int(id.end)]))
       } else {
-        for b in text[Int(id.start)..<Int(id.end)] { w.byte(ASCII.isLetter(b) ? b & ~0x20 : b) }
+        for b in bytes { w.byte(ASCII.isLetter(b) ? b & ~0x20 : b) }
       }
       w.byte(ASCII.quote)
     }

@@ -72,6 +72,8 @@ public final class ClassifierScratch: @unchecked Sendable {
   /// entries set, to reset them for the next note.
   let ownerSides = RawBuffer<UInt8>(capacity: 0)
   let touchedOwners = RawBuffer<Int32>(capacity: 16)
+  /// True when some near entry has both sides in the note.
+  var pairable = false
   /// Indexes of the matches by role, so the rules loop over the few that matter.
   let phraseList = RawBuffer<Int32>(capacity: 32)
   let reasonIdx = RawBuffer<Int32>(capacity: 32)
@@ -155,6 +157,8 @@ public struct Classifier: Sendable {
   let maxCueWindow: Int32
   /// Per term id, the second term its tokens also stand for, or 0.
   let altTerm: [Int32]
+  /// The trie and per-entry tables as raw memory for the hot loop.
+  let tables: MatchTables
   /// Per code, the start of its classify record: `{"code":"…","score":` (built once).
   let codeJSON: [[UInt8]]
 
@@ -216,6 +220,8 @@ public struct Classifier: Sendable {
     thresholds = lexicon.codes.map(\.threshold)
     maxCueWindow = info.lazy.filter(\.isCue).map(\.window).max() ?? 0
     altTerm = lexicon.vocabulary.altTerm
+    tables = MatchTables(
+      trie: lexicon.trie, altTerm: altTerm, partOwner: info.map(\.partOf), partSide: info.map(\.side))
     codeJSON = lexicon.codes.map { code in
       var w = JSONWriter(capacity: 64)
       w.raw("{\"code\":")
@@ -239,7 +245,7 @@ public struct Classifier: Sendable {
     tokenizer.tokenize(body, into: &s.tokens)
     let toks = s.tokens.store.buffer
     info.withUnsafeBufferPointer { info in
-      findMatches(toks, info, s.states, s.parts, s.walkStack)
+      findMatches(toks, s)
       decide(toks, info, s)
       score(info, s)
     }
@@ -250,108 +256,115 @@ public struct Classifier: Sendable {
   /// whose term has an alternative (`Vocabulary.altTerm`) is followed both ways; matches stay in
   /// order of their first token.
   @inline(__always)
-  func findMatches(
-    _ toks: UnsafeBufferPointer<Token>, _ info: UnsafeBufferPointer<EntryInfo>,
-    _ states: RawBuffer<MatchState>, _ parts: RawBuffer<MatchState>, _ stack: RawBuffer<Int64>
-  ) {
+  func findMatches(_ toks: UnsafeBufferPointer<Token>, _ s: ClassifierScratch) {
+    let states = s.states
+    let parts = s.parts
+    let stack = s.walkStack
     states.removeAll()
     parts.removeAll()
-    let trie = lexicon.trie
-    trie.rootChild.withUnsafeBufferPointer { root in
-      trie.outputStart.withUnsafeBufferPointer { starts in
-        trie.outputs.withUnsafeBufferPointer { outputs in
-          trie.hasChildren.withUnsafeBufferPointer { hasChildren in
-            altTerm.withUnsafeBufferPointer { alt in
-            trie.outputExact.withUnsafeBufferPointer { exact in
-              let n = toks.count
-              @inline(__always) func rootNode(_ term: Int32) -> Int32 {
-                term >= 0 && Int(term) < root.count ? root[Int(term)] : 0
-              }
-              @inline(__always) func altOf(_ term: Int32) -> Int32 {
-                term >= 0 && Int(term) < alt.count ? alt[Int(term)] : 0
-              }
-              // Follows one path from `node` (which token `j` reached), pushing the branches an
-              // alternative term opens. A second walk from the same token (`since` ≥ 0) skips what
-              // an earlier one found: "picked complete" is one match of `(picked|pick) complete`.
-              @inline(__always) func walk(_ start: Int, _ node0: Int32, _ j0: Int, since: Int, sinceParts: Int) {
-                var node = node0
-                var j = j0
-                while true {
-                  var k = starts[Int(node)]
-                  let hi = starts[Int(node) + 1]
-                  while k < hi {
-                    let slot = k
-                    let entry = outputs[Int(slot)]
-                    k += 1
-                    let mask = exact[Int(slot)]
-                    if mask != 0 && !spelledAsWritten(mask, start) { continue }
-                    let isPart = info[Int(entry)].partOf >= 0
-                    if since >= 0 && found(isPart ? parts : states, entry, Int32(j), isPart ? sinceParts : since) { continue }
-                    (isPart ? parts : states).append(MatchState(
-                      match: RawMatch(entry: entry, first: Int32(start), last: Int32(j), output: slot),
-                      outcome: isPart ? MatchOutcome.part.rawValue : MatchOutcome.counted.rawValue))
-                  }
-                  j += 1
-                  // A phrase never runs across a boundary.
-                  if j >= n || !hasChildren[Int(node)] || toks[j].flags & TokenFlags.anyBreak != 0 {
-                    break
-                  }
-                  let term = toks[j].term
-                  let a = altOf(term)
-                  if a != 0 {
-                    let other = trie.child(node, a)
-                    if other != 0 { stack.append(Int64(other) << 32 | Int64(j)) }
-                  }
-                  node = trie.child(node, term)
-                  if node == 0 { break }
-                }
-              }
-              // The tokens at the exact positions of a path are not generated forms.
-              @inline(__always) func spelledAsWritten(_ mask: UInt64, _ start: Int) -> Bool {
-                var m = mask
-                while m != 0 {
-                  let p = m.trailingZeroBitCount
-                  if toks[start + p].flags & (TokenFlags.inflected | TokenFlags.typo) != 0 { return false }
-                  m &= m - 1
-                }
-                return true
-              }
-              @inline(__always) func found(_ list: RawBuffer<MatchState>, _ entry: Int32, _ last: Int32, _ since: Int) -> Bool {
-                var q = since
-                while q < list.count {
-                  if list[q].match.entry == entry && list[q].match.last == last { return true }
-                  q += 1
-                }
-                return false
-              }
-              var i = 0
-              while i < n {
-                let term = toks[i].term
-                let node = rootNode(term)
-                let since = states.count
-                let sinceParts = parts.count
-                if node != 0 { walk(i, node, i, since: -1, sinceParts: -1) }
-                let a = altOf(term)
-                if a != 0 || stack.count > 0 {
-                  if a != 0 {
-                    let other = rootNode(a)
-                    if other != 0 { walk(i, other, i, since: since, sinceParts: sinceParts) }
-                  }
-                  while stack.count > 0 {
-                    stack.count -= 1
-                    let top = stack[stack.count]
-                    walk(
-                      i, Int32(truncatingIfNeeded: top >> 32), Int(truncatingIfNeeded: top & 0xFFFF_FFFF),
-                      since: since, sinceParts: sinceParts)
-                  }
-                }
-                i += 1
-              }
-            }
-            }
+    let t = tables
+    // Which sides of which near entries occur (reset for the entries the last note touched).
+    let sides = s.ownerSides
+    if sides.count != t.partOwner.count {
+      sides.removeAll()
+      sides.reserve(t.partOwner.count)
+      for _ in 0..<t.partOwner.count { sides.append(0) }
+    } else {
+      let base = sides.base
+      for o in s.touchedOwners.buffer { base[Int(o)] = 0 }
+    }
+    s.touchedOwners.removeAll()
+    s.pairable = false
+    let sideBase = sides.base
+    let n = toks.count
+    // Follows one path from `node` (which token `j` reached), pushing the branches an alternative
+    // term opens. A second walk from the same token (`since` ≥ 0) skips what an earlier one found:
+    // "picked complete" is one match of `(picked|pick) complete`.
+    @inline(__always) func walk(_ start: Int, _ node0: Int32, _ j0: Int, since: Int, sinceParts: Int) {
+      var node = node0
+      var j = j0
+      while true {
+        var k = t.outputStart[Int(node)]
+        let hi = t.outputStart[Int(node) + 1]
+        while k < hi {
+          let slot = k
+          let entry = t.outputs[Int(slot)]
+          k += 1
+          let mask = t.outputExact[Int(slot)]
+          if mask != 0 && !spelledAsWritten(mask, start) { continue }
+          let owner = t.partOwner[Int(entry)]
+          if owner >= 0 {
+            if since >= 0 && found(parts, entry, Int32(j), sinceParts) { continue }
+            parts.append(MatchState(
+              match: RawMatch(entry: entry, first: Int32(start), last: Int32(j), output: slot),
+              outcome: MatchOutcome.part.rawValue))
+            let before = sideBase[Int(owner)]
+            if before == 0 { s.touchedOwners.append(owner) }
+            let after = before | (1 << t.partSide[Int(entry)])
+            sideBase[Int(owner)] = after
+            if after == 3 { s.pairable = true }
+          } else {
+            if since >= 0 && found(states, entry, Int32(j), since) { continue }
+            states.append(MatchState(
+              match: RawMatch(entry: entry, first: Int32(start), last: Int32(j), output: slot),
+              outcome: MatchOutcome.counted.rawValue))
           }
         }
+        j += 1
+        // A phrase never runs across a boundary.
+        if j >= n || !t.hasChildren[Int(node)] || toks[j].flags & TokenFlags.anyBreak != 0 {
+          break
+        }
+        let term = toks[j].term
+        let a = t.alternative(term)
+        if a != 0 {
+          let other = t.child(node, a)
+          if other != 0 { stack.append(Int64(other) << 32 | Int64(j)) }
+        }
+        node = t.child(node, term)
+        if node == 0 { break }
       }
+    }
+    // The tokens at the exact positions of a path are not generated forms.
+    @inline(__always) func spelledAsWritten(_ mask: UInt64, _ start: Int) -> Bool {
+      var m = mask
+      while m != 0 {
+        let p = m.trailingZeroBitCount
+        if toks[start + p].flags & (TokenFlags.inflected | TokenFlags.typo) != 0 { return false }
+        m &= m - 1
+      }
+      return true
+    }
+    @inline(__always) func found(_ list: RawBuffer<MatchState>, _ entry: Int32, _ last: Int32, _ since: Int) -> Bool {
+      var q = since
+      while q < list.count {
+        if list[q].match.entry == entry && list[q].match.last == last { return true }
+        q += 1
+      }
+      return false
+    }
+    var i = 0
+    while i < n {
+      let term = toks[i].term
+      let node = t.root(term)
+      let since = states.count
+      let sinceParts = parts.count
+      if node != 0 { walk(i, node, i, since: -1, sinceParts: -1) }
+      let a = t.alternative(term)
+      if a != 0 || stack.count > 0 {
+        if a != 0 {
+          let other = t.root(a)
+          if other != 0 { walk(i, other, i, since: since, sinceParts: sinceParts) }
+        }
+        while stack.count > 0 {
+          stack.count -= 1
+          let top = stack[stack.count]
+          walk(
+            i, Int32(truncatingIfNeeded: top >> 32), Int(truncatingIfNeeded: top & 0xFFFF_FFFF),
+            since: since, sinceParts: sinceParts)
+        }
+      }
+      i += 1
     }
   }
 
@@ -670,28 +683,10 @@ public struct Classifier: Sendable {
     let partCount = s.parts.count
     let phrases = s.phraseList.buffer
     let entryFirst = s.entryFirst.base
-    // Which near entries have both sides in the note; only those can pair.
+    // Only near entries with both sides in the note can pair (findMatches noted the sides).
     let sides = s.ownerSides
-    if sides.count != info.count {
-      sides.removeAll()
-      sides.reserve(info.count)
-      for _ in 0..<info.count { sides.append(0) }
-    } else {
-      for o in s.touchedOwners.buffer { sides[Int(o)] = 0 }
-    }
-    s.touchedOwners.removeAll()
-    var pairable = false
-    for k in 0..<partCount {
-      let m = parts[k].match
-      let pi = info[Int(m.entry)]
-      let owner = Int(pi.partOf)
-      spans.part = max(spans.part, m.last - m.first)
-      let before = sides[owner]
-      if before == 0 { s.touchedOwners.append(Int32(owner)) }
-      let after = before | (1 << pi.side)
-      sides[owner] = after
-      if after == 3 { pairable = true }
-    }
+    for k in 0..<partCount { spans.part = max(spans.part, parts[k].match.last - parts[k].match.first) }
+    let pairable = s.pairable
     if !pairable { return }
     func usedUp(_ p: RawMatch) -> Bool {
       var i = lowerBound(phrases, states.base, p.first - spans.phrase)

@@ -24,7 +24,10 @@ public enum GoldFile {
     -> [GoldNote]
   {
     guard let text = String(validating: bytes, as: UTF8.self) else {
-      throw .data("gold file is not valid UTF-8", at: SourceLocation(file: file))
+      let offset = LexiconScanner.firstInvalidUTF8(bytes)
+      throw .data(
+        "invalid UTF-8 byte 0x\(SafeText.hex2(bytes[offset])); gold files must be UTF-8",
+        at: LineIndex(bytes).location(file: file, byte: offset))
     }
     var lines = TextLines.split(text)
     while let last = lines.last, last.isEmpty { lines.removeLast() }

@@ -92,12 +92,12 @@ public struct NoteBatchReader {
   public var onReject: ((Rejection) -> Void)?
 
   private var csv: CSVReader?
+  private var header: CSVHeader?
   private var json: JSONLinesReader?
   private var lines: LineReader?
   private var columns: [String: Int] = [:]
   /// Column indexes of the fields a note has, resolved once from the header.
   private var idColumn = -1, sourceColumn = -1, textColumn = -1, createdColumn = -1, orderColumn = -1, authorColumn = -1
-  private var fieldCount = 0
   /// Notes read so far.
   public private(set) var notesRead = 0
 
@@ -138,8 +138,8 @@ public struct NoteBatchReader {
     switch self.format {
     case .csv:
       var reader = CSVReader(source: source, options: CSVReader.Options(maxRecordBytes: maxRecordBytes))
-      let header = try CSVHeader(reading: &reader)
       let required = requirement == .full ? ["note_id", "created_at", "source", "text"] : ["text"]
+      let header = try CSVHeader(reading: &reader, expecting: required)
       _ = try header.require(required)
       for (k, n) in header.names.enumerated() where columns[n.lowercased()] == nil {
         columns[n.lowercased()] = k
@@ -151,7 +151,7 @@ public struct NoteBatchReader {
       createdColumn = columns["created_at"] ?? -1
       orderColumn = columns["order_id"] ?? -1
       authorColumn = columns["author"] ?? -1
-      fieldCount = header.count
+      self.header = header
       csv = reader
     case .jsonl:
       json = JSONLinesReader(source: source, maxLineBytes: maxRecordBytes)
@@ -205,12 +205,11 @@ public struct NoteBatchReader {
         onReject(Rejection(diagnostic: error.diagnostics[0], raw: reader.recordBytes))
         continue
       }
-      if reader.fieldCount != fieldCount {
-        let d = Diagnostic.error(
-          "expected \(fieldCount) fields as in the header, found \(reader.fieldCount)",
-          at: reader.location)
-        guard let onReject else { throw TriageError(.dataError, [d]) }
-        onReject(Rejection(diagnostic: d, raw: reader.recordBytes))
+      do throws(TriageError) {
+        try header?.checkFieldCount(of: reader)
+      } catch {
+        guard let onReject else { throw error }
+        onReject(Rejection(diagnostic: error.diagnostics[0], raw: reader.recordBytes))
         continue
       }
       func field(_ k: Int) -> Range<Int32> {
@@ -267,8 +266,7 @@ public struct NoteBatchReader {
           id: batch.append(id), source: batch.append(source), text: batch.append(text),
           createdAt: batch.append(created), orderID: batch.append(order), author: batch.append(author),
           line: Int32(reader.line))
-        let location = reader.location
-        if let problem = validate(&record, &batch, location: { _ in location }) {
+        if let problem = validate(&record, &batch, location: { reader.location(ofField: $0) }) {
           throw TriageError(.dataError, [problem])
         }
         batch.records.append(record)

@@ -12,8 +12,12 @@ public struct DataFolder: Sendable {
 
   public init(path: String) throws(TriageError) {
     var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
       throw TriageError(.noInput, "data folder '\(path)' does not exist")
+    }
+    guard isDir.boolValue else {
+      throw TriageError(
+        .noInput, "'\(path)' is a file, not a data folder: give the folder that holds notes.csv")
     }
     self.path = path
     let csv = (path as NSString).appendingPathComponent("notes.csv")

@@ -112,7 +112,6 @@ public final class Store: @unchecked Sendable {
     let events = try folder.events(onReject: reject)
     report.events.rejected = rejections.count - report.orders.rejected - report.lines.rejected - report.inventory.rejected
     var reader = try NoteBatchReader(path: folder.notesPath, requirement: .full)
-    let before = rejections.count
     reader.onReject = reject
 
     try db.transaction { () throws(TriageError) in
@@ -125,8 +124,10 @@ public final class Store: @unchecked Sendable {
       report.lines = try upsertLines(lines, ingest: ingest, counts: report.lines)
       report.inventory = try upsertInventory(inventory, ingest: ingest, counts: report.inventory)
       report.events = try insertEvents(events, ingest: ingest, counts: report.events, skipBad: skipBad, reject: { rejections.append($0) })
+      // Every note rejected from here on (by the reader or as a reused id) is one more entry.
+      let notesBefore = rejections.count
       report.notes = try insertNotes(&reader, classifier: classifier, ingest: ingest, skipBad: skipBad, reject: { rejections.append($0) })
-      report.notes.rejected += rejections.count - before - report.events.rejected
+      report.notes.rejected = rejections.count - notesBefore
       if let asOf = folder.asOf {
         try setMeta("as_of", String(asOf))
         self.asOf = asOf
@@ -284,7 +285,7 @@ public final class Store: @unchecked Sendable {
       INSERT INTO notes(note_id, created_at, day, source, text, order_id, author, ingest)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(note_id) DO NOTHING
       """)
-    let existing = try statement("SELECT text FROM notes WHERE note_id = ?")
+    let existing = try statement("SELECT text, ingest FROM notes WHERE note_id = ?")
     let reason = try statement("INSERT INTO note_reasons(note, code, status, score, day) VALUES (?, ?, ?, ?, ?)")
     let ref = try statement("INSERT OR IGNORE INTO note_refs(note, kind, value) VALUES (?, ?, ?)")
     var batch = NoteBatch()
@@ -315,14 +316,20 @@ public final class Store: @unchecked Sendable {
           if db.changes == 0 {
             existing.reset()
             existing.bind(1, bytes: field(r.id))
-            let same = try existing.step() && existing.text(0).utf8.elementsEqual(field(r.text))
+            let found = try existing.step()
+            let same = found && existing.text(0).utf8.elementsEqual(field(r.text))
+            // Stored by this very run: the id is repeated within the file.
+            let repeated = found && existing.int(1) == ingest
             existing.reset()
             if same {
               c.unchanged += 1
               continue
             }
+            let id = SafeText.escape(String(decoding: field(r.id), as: UTF8.self))
             let d = Diagnostic.error(
-              "note '\(SafeText.escape(String(decoding: field(r.id), as: UTF8.self)))' is already stored with different text; note ids must not be reused",
+              repeated
+                ? "duplicate note id '\(id)' with different text: an earlier row of this file has the same id; note ids must be unique"
+                : "note '\(id)' is already stored with different text; note ids must not be reused",
               at: SourceLocation(file: reader.name, line: Int(r.line), column: 1))
             guard skipBad else { throw TriageError(.dataError, [d]) }
             reject(Rejection(diagnostic: d, raw: []))

@@ -69,6 +69,9 @@ enum ClassifyCommand {
     if truncated > 0 {
       ctx.warn(.warning("\(truncated) note(s) longer than \(classifier.maxNoteBytes) bytes were matched on their first \(classifier.maxNoteBytes) bytes only (--max-note-bytes)", at: SourceLocation(file: reader.name)))
     }
+    if reader.notesRead == 0 && rejects.rows.isEmpty {
+      ctx.warn(.warning(reader.format == .csv ? "no notes: the file has a header row but no records" : "no notes: the input is empty", at: SourceLocation(file: reader.name)))
+    }
     try rejects.finish(read: reader.notesRead)
   }
 
@@ -101,7 +104,14 @@ enum ClassifyCommand {
   static func tsvLine(_ classifier: Classifier, _ s: ClassifierScratch, id: String) -> String {
     let codes = s.reasons.map { classifier.lexicon.codes[Int($0.code)].code + ($0.resolved ? "/resolved" : "") }
     let top = s.reasons.first.map { Weight.format($0.score) } ?? "0.0"
-    return "\(id.replacingOccurrences(of: "\t", with: " "))\t\(codes.isEmpty ? "none" : codes.joined(separator: ","))\t\(top)\n"
+    return "\(tsvCell(id))\t\(codes.isEmpty ? "none" : codes.joined(separator: ","))\t\(top)\n"
+  }
+
+  /// An id as a TSV cell for spreadsheets and terminals: tabs, line ends and escape sequences
+  /// (which would split the row or reach the terminal) are shown as visible escapes (`\t`,
+  /// `\e`), and a cell that would run as a formula gets a leading apostrophe.
+  static func tsvCell(_ id: String) -> String {
+    DraftExport.guardFormula(SafeText.escape(id))
   }
 }
 
@@ -344,7 +354,7 @@ struct RejectsFile {
       bytes += r.raw
       if r.raw.last != ASCII.lf { bytes.append(ASCII.lf) }
     }
-    if let path { try AtomicFile.write(bytes, to: path, overwrite: true) }
+    if let path { try AtomicFile.write(bytes, to: path, overwrite: force) }
     ctx.err.line("triage: \(read) note(s) read, \(rows.count) rejected\(path.map { " (written to \($0))" } ?? "")")
   }
 }

@@ -27,6 +27,10 @@ enum EvalCommand {
     let classifier = try ctx.classifier()
     let path = ctx.resolve(args.positionals[0])
     let gold = try GoldFile.read(path: path, codes: classifier.lexicon.codes)
+    if gold.isEmpty {
+      // Scores over no notes would read as a (perfectly bad) result.
+      throw .data("no labelled notes: the file has a header row but no notes", at: SourceLocation(file: path))
+    }
     let report = EvalReport(gold: gold, classifier: classifier)
     if args.has("--json") {
       ctx.out.write(report.json())

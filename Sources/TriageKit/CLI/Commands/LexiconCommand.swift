@@ -107,8 +107,9 @@ enum LexiconCommand {
     w.withBytes { ctx.out.write(bytes: $0) }
   }
 
-  /// Sorts the entry lines of reason files (after their `code` line) and of shorthand.txt
-  /// (after `version`), keeping the comment header and each line's own text.
+  /// Sorts the entry lines of reason files (after their `code` line), of shorthand.txt and of
+  /// cues.txt (after `version`; cues grouped by kind), keeping the comment header and each
+  /// line's own text.
   static func format(_ args: ParsedArguments, _ ctx: Context) throws(TriageError) {
     let dir = try ctx.findLexiconDirectory()
     // Refuse to format files that do not load: fmt must never reorder a broken file.
@@ -117,12 +118,16 @@ enum LexiconCommand {
     var files = ((try? FileManager.default.contentsOfDirectory(atPath: reasons)) ?? [])
       .filter { $0.hasSuffix(".txt") }.sorted().map { (reasons as NSString).appendingPathComponent($0) }
     files.append((dir as NSString).appendingPathComponent("shorthand.txt"))
+    files.append((dir as NSString).appendingPathComponent("cues.txt"))
     var unformatted: [String] = []
     for path in files {
       guard let data = FileManager.default.contents(atPath: path),
         let text = String(data: data, encoding: .utf8)
       else { continue }
-      let formatted = LexiconFormatter.format(text, headerEnd: path.hasSuffix("shorthand.txt") ? "version" : "code")
+      let formatted =
+        path.hasSuffix("cues.txt")
+        ? LexiconFormatter.formatCues(text)
+        : LexiconFormatter.format(text, headerEnd: path.hasSuffix("shorthand.txt") ? "version" : "code")
       if formatted != text {
         unformatted.append(path)
         if !args.has("--check") {
@@ -139,11 +144,21 @@ enum LexiconCommand {
   }
 }
 
-/// Sorts the entry lines of a lexicon file the way `lexicon check` expects them.
-enum LexiconFormatter {
-  static func format(_ text: String, headerEnd: String) -> String {
+/// Sorts the entry lines of a lexicon file the way `lexicon check` expects them. A comment
+/// inside the entries travels with the entry below it; comments after the last entry stay last.
+public enum LexiconFormatter {
+  /// One entry line and the comment lines written just above it.
+  public struct Entry {
+    public var comments: [String]
+    public var line: String
+  }
+
+  /// Splits a file into its header (through the line starting with `headerEnd`), its entries
+  /// and the comments after the last entry. Blank lines between entries are dropped.
+  public static func split(_ text: String, headerEnd: String) -> (header: [String], entries: [Entry], trailing: [String]) {
     var header: [String] = []
-    var entries: [String] = []
+    var entries: [Entry] = []
+    var comments: [String] = []
     var inHeader = true
     for raw in TextLines.split(text) {
       let line = String(raw)
@@ -153,9 +168,57 @@ enum LexiconFormatter {
         if trimmed.hasPrefix(headerEnd + " ") { inHeader = false }
         continue
       }
-      if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-      entries.append(trimmed)
+      if trimmed.isEmpty { continue }
+      if trimmed.hasPrefix("#") {
+        comments.append(trimmed)
+        continue
+      }
+      entries.append(Entry(comments: comments, line: trimmed))
+      comments = []
     }
+    while let last = header.last, last.trimmingCharacters(in: .whitespaces).isEmpty { header.removeLast() }
+    return (header, entries, comments)
+  }
+
+  public static func render(header: [String], groups: [[Entry]], trailing: [String]) -> String {
+    var out = header.joined(separator: "\n") + "\n"
+    for group in groups where !group.isEmpty {
+      out += "\n"
+      for entry in group {
+        for comment in entry.comments { out += comment + "\n" }
+        out += entry.line + "\n"
+      }
+    }
+    if !trailing.isEmpty { out += "\n" + trailing.joined(separator: "\n") + "\n" }
+    return out
+  }
+
+  /// cues.txt: break, negate, pending, resolve and skip lines in groups (a blank line between),
+  /// each group sorted by its words (case, `=` and parentheses ignored; options such as
+  /// `codes=` not part of the key).
+  public static func formatCues(_ text: String) -> String {
+    let (header, entries, trailing) = split(text, headerEnd: "version")
+    let kinds = ["break", "negate", "pending", "resolve", "skip"]
+    func key(_ line: String) -> (Int, String) {
+      let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+      let rank = kinds.firstIndex(of: fields.first ?? "") ?? kinds.count
+      if fields.first == "skip" || fields.first == "break" { return (rank, fields.dropFirst().joined(separator: " ")) }
+      let words = fields.dropFirst(3).filter { !$0.hasPrefix("codes=") && !$0.hasPrefix("across=") }
+      return (rank, words.joined(separator: " ").lowercased().filter { $0 != "=" && $0 != "(" && $0 != ")" })
+    }
+    let keyed = entries.map { (key($0.line), $0) }.sorted { $0.0 < $1.0 }
+    var groups: [[Entry]] = []
+    var previous: Int?
+    for (k, entry) in keyed {
+      if previous != k.0 { groups.append([]) }
+      groups[groups.count - 1].append(entry)
+      previous = k.0
+    }
+    return render(header: header, groups: groups, trailing: trailing)
+  }
+
+  public static func format(_ text: String, headerEnd: String) -> String {
+    let (header, entries, trailing) = split(text, headerEnd: headerEnd)
     func key(_ line: String) -> String {
       headerEnd == "code" ? LexiconParser.sortKey(entryLine: line) : line.lowercased()
     }
@@ -172,8 +235,7 @@ enum LexiconFormatter {
       return prefix + String(fields[0]).padding(toLength: max(width, fields[0].count), withPad: " ", startingAt: 0)
         + " " + fields[1].trimmingCharacters(in: .whitespaces)
     }
-    let sorted = entries.map(align).sorted { key($0) < key($1) }
-    while let last = header.last, last.trimmingCharacters(in: .whitespaces).isEmpty { header.removeLast() }
-    return header.joined(separator: "\n") + "\n\n" + sorted.joined(separator: "\n") + "\n"
+    let sorted = entries.map { Entry(comments: $0.comments, line: align($0.line)) }.sorted { key($0.line) < key($1.line) }
+    return render(header: header, groups: [sorted], trailing: trailing)
   }
 }

@@ -38,8 +38,12 @@ enum IngestCommand {
         bytes += Array("# \(r.diagnostic)\n".utf8) + r.raw
         if r.raw.last != ASCII.lf { bytes.append(ASCII.lf) }
       }
-      try AtomicFile.write(bytes, to: rejectsPath, overwrite: true)
+      try AtomicFile.write(bytes, to: rejectsPath, overwrite: args.has("--force"))
       ctx.warn(.warning("\(report.rejections.count) row(s) rejected, written to \(rejectsPath)"))
+    }
+    let notes = report.notes
+    if notes.new + notes.changed + notes.unchanged + notes.rejected == 0 {
+      ctx.warn(.warning("no notes: the file has a header row but no records", at: SourceLocation(file: folder.notesPath)))
     }
     if args.has("--json") {
       var w = JSONWriter()
