@@ -134,8 +134,9 @@ public final class Session {
     } catch {
       where_ = "no data yet (\(error.diagnostics.first?.message ?? "")); use 'load DIR' or 'open FILE'"
     }
-    ctx.out.line("triage \(TriageMain.version): \(SafeText.escape(where_))")
-    ctx.out.line("Type 'help' for the commands, Tab to complete, Ctrl-R to search history, Ctrl-D to leave.")
+    let width = Terminal.size(of: 1)?.columns ?? 80
+    ctx.out.line(TextLayout.wrap("triage \(TriageMain.version): \(SafeText.escape(where_))", width: width, indent: ""))
+    ctx.out.line(TextLayout.wrap("Type 'help' for the commands, Tab to complete, Ctrl-R to search history, Ctrl-D to leave.", width: width, indent: ""))
     ctx.out.flush()
   }
 
