@@ -69,7 +69,7 @@ private let header = ["id", "source", "text", "labels"]
       "g.tsv:1: error: empty gold file: expected a header 'id<TAB>source<TAB>text<TAB>labels'"),
     ErrorCase(
       "invalid UTF-8", bytes: tsv([header]) + [0x67, 0x31, 0x09, 0xFF],
-      "g.tsv: error: gold file is not valid UTF-8"),
+      "g.tsv:2:4: error: invalid UTF-8 byte 0xFF; gold files must be UTF-8"),
   ]
 
   @Test(arguments: errorCases)

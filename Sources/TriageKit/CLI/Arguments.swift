@@ -77,7 +77,6 @@ public struct CommandSpec: Sendable {
     .flag("--strict", "Treat warnings as errors."),
     .flag("--no-color", "Never use colour (also: the NO_COLOR environment variable)."),
     .flag("--no-pager", "Never page long output."),
-    .flag("--no-history", "In the interactive session: do not read or write the history file."),
     .flag("--help", short: "h", "Show help for this command."),
   ]
 

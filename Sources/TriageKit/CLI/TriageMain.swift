@@ -89,10 +89,10 @@ public enum TriageMain {
       {
         leading.append(args.removeFirst())
       } else if !CommandSpec.globalOptions.contains(where: { leading.last?.hasPrefix($0.name) ?? false })
-        && !(extraGlobalFlags.contains(leading.last ?? ""))
+        && !(extraGlobalFlags + sessionFlags).contains(leading.last ?? "")
       {
         throw .usage(
-          "unknown option '\(leading.last ?? "")'\(Suggest.didYouMean(leading.last ?? "", in: CommandSpec.globalOptions.map(\.name) + extraGlobalFlags))\nsee 'triage help'")
+          "unknown option '\(leading.last ?? "")'\(Suggest.didYouMean(leading.last ?? "", in: CommandSpec.globalOptions.map(\.name) + extraGlobalFlags + sessionFlags))\nsee 'triage help'")
       }
     }
     guard let name = args.first else {
@@ -110,8 +110,12 @@ public enum TriageMain {
     try runCommand(command, leading + args.dropFirst(), ctx)
   }
 
-  /// Flags the REPL adds to the top level (`--no-history`).
+  /// Flags the REPL adds to the top level.
   nonisolated(unsafe) public static var extraGlobalFlags: [String] = []
+
+  /// The session's own flags (`--no-history`, `--echo`): accepted before no command, since
+  /// `triage` alone opens the session; a command given after them rejects them.
+  static var sessionFlags: [String] { Session.spec.options.map(\.name) }
 
   public static func runCommand(_ command: Command, _ args: [String], _ ctx: Context) throws(TriageError) {
     var spec = command.spec

@@ -167,7 +167,7 @@ public struct OrderAnalyzer {
         return (.missed, "handed over \(Duration.describe(s - c)) after the cutoff")
       }
       if let b = has(["missing_item", "wrong_item", "damaged"]) {
-        return (.needsCommunication, "shipped with an open \(b.label): the customer must hear what happens next")
+        return (.needsCommunication, "shipped, \(b.label) still open: the customer must hear what happens next")
       }
       return (.kept, shippedAt.map { "shipped \(Timestamp.format(seconds: $0))" } ?? "shipped")
     case .delayed where Reconciler.shipped(o, lines):

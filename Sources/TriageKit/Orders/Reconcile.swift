@@ -89,7 +89,7 @@ public struct Reconciler {
       let who = [o.erpStatus == "fulfilled" ? "ERP" : nil, o.storefrontStatus == "fulfilled" ? "storefront" : nil]
         .compactMap { $0 }.joined(separator: " and ")
       out.append(DataFinding(code: "integration_error", status: .open, source: "orders.csv:\(o.orderID)",
-        detail: "\(who) says fulfilled, but the WMS has no pick or pack record (wms_status '\(o.wmsStatus)')", at: observedAt))
+        detail: "\(who) \(who.contains(" and ") ? "say" : "says") fulfilled, but the WMS has no pick or pack record (wms_status '\(o.wmsStatus)')", at: observedAt))
     }
     // Failed hand-offs about the order itself.
     out += try failedEvents(ref: o.orderID, about: "order")

@@ -1,13 +1,20 @@
 import Foundation
+import TriageCore
 
 /// Tab completion for the session: command names, then by position the command's options, the
 /// values an option takes (reason codes, owners, choices), order ids, SKUs, note ids and paths.
 public struct TriageCompleter: LineCompleter {
   /// What can be completed, taken from the data and lexicons when they load.
   public struct Candidates: Sendable {
+    /// Commands and session builtins.
     public var commands: [String] = []
+    /// Per command, its options.
     public var options: [String: [String]] = [:]
-    public var choices: [String: [String]] = [:]
+    /// Per command, the options that take a value, with the values they allow (empty when any
+    /// value goes, as `--since 7d`: nothing to offer, rather than order ids).
+    public var values: [String: [String: [String]]] = [:]
+    /// Per command, its first words (`lexicon check`, `review list`).
+    public var subcommands: [String: [String]] = [:]
     public var codes: [String] = []
     public var owners: [String] = []
     public var orders: [String] = []
@@ -35,28 +42,32 @@ public struct TriageCompleter: LineCompleter {
 
   func candidatesFor(word: String, before: [String]) -> [String] {
     guard let command = before.first else { return candidates.commands }
-    if let previous = before.last, previous.hasPrefix("--") {
+    if let previous = before.last, previous.hasPrefix("-") {
       switch previous {
       case "--reason": return candidates.codes
       case "--owner": return candidates.owners
+      case "--order": return candidates.orders
       case "--data", "--db", "--lexicons", "--out": return paths(word)
       default:
-        if let c = candidates.choices[previous] { return c }
+        if let values = candidates.values[command]?[previous] { return values }
       }
     }
     if word.hasPrefix("-") { return candidates.options[command] ?? [] }
+    // The first word after the command may be a subcommand (`lexicon check`, `draft show`).
+    let positionals = before.dropFirst().filter { !$0.hasPrefix("-") }
+    let subcommands = positionals.isEmpty ? candidates.subcommands[command] ?? [] : []
     switch command {
-    case "why", "draft", "changes": return candidates.orders
+    case "why", "draft", "changes": return subcommands + candidates.orders
     case "drift": return candidates.skus
     case "explain": return candidates.notes
     case "help": return candidates.commands
-    case "load", "open", "ingest", "eval", "classify": return paths(word)
+    case "load", "open", "ingest", "eval", "classify", "replay": return paths(word)
     case "set":
       if before.count == 1 { return ["now", "owner"] }
       if before.count == 2 && before[1] == "owner" { return candidates.owners + ["none"] }
       if before.count == 2 && before[1] == "now" { return ["clock"] }
       return []
-    default: return candidates.orders
+    default: return subcommands
     }
   }
 
@@ -71,5 +82,17 @@ public struct TriageCompleter: LineCompleter {
       _ = FileManager.default.fileExists(atPath: (listDir as NSString).appendingPathComponent(name), isDirectory: &isDir)
       return isDir.boolValue ? path + "/" : path
     }
+  }
+}
+
+extension Suggest {
+  /// "unknown owner 'pakcing'; did you mean 'packing'?", or when nothing is close, the values
+  /// there are ("unknown owner 'x'; owners: finance, packing, …").
+  static func unknown(_ kind: String, _ value: String, in candidates: [String], listedAs list: String)
+    -> String
+  {
+    let hint = didYouMean(value, in: candidates)
+    let known = hint.isEmpty ? "; \(list): \(candidates.joined(separator: ", "))" : hint
+    return "unknown \(kind) '\(SafeText.escape(value))'" + known
   }
 }

@@ -18,39 +18,15 @@ enum Pager {
     }
     let command = ctx.environment["PAGER"].flatMap { $0.isEmpty ? nil : $0 } ?? "less -FRX"
     out.flush()
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", command]
     var environment = ctx.environment
     // less: keep our colour codes, leave the screen as it was when it exits.
     if environment["LESS"] == nil { environment["LESS"] = "FRX" }
-    process.environment = environment
-    let pipe = Pipe()
-    process.standardInput = pipe
-    process.standardOutput = FileHandle.standardOutput
-    process.standardError = FileHandle.standardError
     do {
-      try process.run()
+      _ = try TerminalProgram.run(shell: command, environment: environment, input: bytes)
     } catch {
       out.write(bytes: bytes)
       out.flush()
-      return
     }
-    // The pager may quit early (q): a broken pipe here is normal, not an error.
-    let handle = pipe.fileHandleForWriting
-    bytes.withUnsafeBytes { raw in
-      var offset = 0
-      while offset < raw.count, let base = raw.baseAddress {
-        let n = POSIX.write(handle.fileDescriptor, base + offset, raw.count - offset)
-        if n <= 0 {
-          if n < 0 && errno == EINTR { continue }
-          break
-        }
-        offset += n
-      }
-    }
-    try? handle.close()
-    process.waitUntilExit()
   }
 
   /// How many terminal rows the output takes at this width.

@@ -11,9 +11,20 @@ import TriageCore
 /// prints no prompt and no escape codes, and ends non-zero when a command failed.
 public final class Session {
   let ctx: Context
+  /// On a terminal: the line editor, the pager, colour. Decided once, when the session starts.
+  let isInteractive: Bool
   var editor: LineEditor?
   var historyPath: String?
-  var failed = false
+  /// Scripted: print each command after a prompt before its output, so a saved run reads as a
+  /// transcript.
+  var echo = false
+  private var echoed = false
+  private var lastEchoWasComment = false
+  /// The commands run so far and the line numbers (1-based, of the script) of those that
+  /// failed.
+  public private(set) var commandCount = 0
+  public private(set) var failedLines: [Int] = []
+  public var failed: Bool { !failedLines.isEmpty }
   var quit = false
 
   /// Commands only the session knows, with their help.
@@ -26,24 +37,49 @@ public final class Session {
     ("quit", "quit", "Leave the session (also: exit, Ctrl-D)."),
   ]
 
-  init(ctx: Context) {
+  init(ctx: Context, interactive: Bool) {
     self.ctx = ctx
+    self.isInteractive = interactive
     ctx.interactive = true
+  }
+
+  /// A scripted session in `context`, whatever the process's terminal: lines go to `execute`,
+  /// output to the context's streams (tests run sessions in-process this way).
+  public convenience init(context: Context) {
+    self.init(ctx: context, interactive: false)
+    context.colorAllowed = false
   }
 
   static let spec = CommandSpec(
     "repl", abstract: "The interactive session (the default when no command is given).",
-    options: [.flag("--no-history", "Do not read or write the history file.")])
+    discussion: """
+      On a terminal: a line editor with history (Up/Down, Ctrl-R), Tab completion and a pager \
+      for long answers. With standard input from a file or pipe it runs one command a line \
+      (# starts a comment), prints no prompt and exits 1 when a command failed.
+      """,
+    options: [
+      .flag("--no-history", "Do not read or write the history file."),
+      .flag("--echo", "Scripted: print each command after a 'triage>' prompt before its output."),
+    ],
+    examples: ["triage < review.txt", "triage --echo --data Corpus/demo < review.txt > review.log"])
 
   public static let command = Command(spec, inREPL: false) { args, ctx throws(TriageError) in
-    let session = Session(ctx: ctx)
+    let session = Session(
+      ctx: ctx, interactive: LineEditor.isTerminal(0) && LineEditor.isTerminal(1))
+    session.echo = args.has("--echo")
     session.run(history: !args.has("--no-history"))
     if session.failed && !session.isInteractive {
-      throw TriageError(.failure, "a command in the session failed")
+      throw TriageError(.failure, session.failureSummary())
     }
   }
 
-  var isInteractive: Bool { LineEditor.isTerminal(0) && LineEditor.isTerminal(1) }
+  /// "2 of 17 commands failed (lines 9, 12)".
+  func failureSummary() -> String {
+    let n = failedLines.count
+    let lines = failedLines.prefix(10).map(String.init).joined(separator: ", ")
+    let more = n > 10 ? ", …" : ""
+    return "\(n) of \(commandCount) command\(commandCount == 1 ? "" : "s") failed (line\(n == 1 ? "" : "s") \(lines)\(more))"
+  }
 
   func run(history useHistory: Bool) {
     if isInteractive {
@@ -56,9 +92,11 @@ public final class Session {
       self.editor = editor
       banner()
       while !quit {
-        updateWidth()
         switch editor.readLine(prompt: prompt()) {
         case .line(let line):
+          // The width now, not when the prompt was drawn: the window may have been resized
+          // while the line was typed (or while the session was suspended).
+          updateWidth()
           execute(line)
           if let historyPath { try? editor.history.save(to: historyPath) }
         case .interrupted:
@@ -72,8 +110,10 @@ public final class Session {
     } else {
       // Scripted: one command a line, no prompt, no colour.
       ctx.colorAllowed = false
+      var number = 0
       while !quit, let line = Swift.readLine(strippingNewline: true) {
-        execute(line)
+        number += 1
+        execute(line, lineNumber: number)
       }
     }
   }
@@ -94,8 +134,9 @@ public final class Session {
     } catch {
       where_ = "no data yet (\(error.diagnostics.first?.message ?? "")); use 'load DIR' or 'open FILE'"
     }
-    ctx.out.line("triage \(TriageMain.version): \(SafeText.escape(where_))")
-    ctx.out.line("Type 'help' for the commands, Tab to complete, Ctrl-R to search history, Ctrl-D to leave.")
+    let width = Terminal.size(of: 1)?.columns ?? 80
+    ctx.out.line(TextLayout.wrap("triage \(TriageMain.version): \(SafeText.escape(where_))", width: width, indent: ""))
+    ctx.out.line(TextLayout.wrap("Type 'help' for the commands, Tab to complete, Ctrl-R to search history, Ctrl-D to leave.", width: width, indent: ""))
     ctx.out.flush()
   }
 
@@ -112,12 +153,26 @@ public final class Session {
     }
   }
 
-  /// Runs one line: a session builtin or a command from the shared table.
-  func execute(_ raw: String) {
+  /// Runs one line: a session builtin or a command from the shared table. Errors are reported
+  /// on the context's error stream and counted; the session goes on.
+  public func execute(_ raw: String, lineNumber: Int? = nil) {
     let line = raw.trimmingCharacters(in: .whitespaces)
+    if echo && !isInteractive && !line.isEmpty {
+      // A blank line between one answer and the next command; a comment stays with the
+      // command it is about.
+      if echoed && !lastEchoWasComment { ctx.out.line() }
+      echoed = true
+      lastEchoWasComment = line.hasPrefix("#")
+      ctx.out.line("triage> " + SafeText.escape(line))
+    }
     if line.isEmpty || line.hasPrefix("#") { return }
+    commandCount += 1
     do throws(TriageError) {
-      let args = try ArgumentParser.split(line)
+      var args = try ArgumentParser.split(line)
+      // A command pasted from the docs or a shell ("triage why 10294", "bin/triage risk").
+      if let first = args.first, first == "triage" || first.hasSuffix("/triage") {
+        args.removeFirst()
+      }
       guard let name = args.first else { return }
       let rest = Array(args.dropFirst())
       switch name {
@@ -148,17 +203,29 @@ public final class Session {
       case "show":
         show()
       case "help", "?":
-        help(rest.first)
+        try help(rest.first)
       default:
         try runCommand(name, rest)
       }
     } catch {
-      failed = true
+      failedLines.append(lineNumber ?? commandCount)
       ctx.out.flush()
-      ctx.report(error)
+      ctx.report(Session.asTypedHere(error))
     }
     ctx.out.flush()
     ctx.err.flush()
+  }
+
+  /// An error whose hints name commands as typed in a shell ("see 'triage help blocked'",
+  /// "usage: triage blocked …"), with them as typed in the session.
+  static func asTypedHere(_ error: TriageError) -> TriageError {
+    var error = error
+    for i in error.diagnostics.indices {
+      error.diagnostics[i].message = error.diagnostics[i].message
+        .replacingOccurrences(of: "'triage ", with: "'")
+        .replacingOccurrences(of: "usage: triage ", with: "usage: ")
+    }
+    return error
   }
 
   func summary() -> String {
@@ -242,7 +309,7 @@ public final class Session {
       }
       let owners = Set((try ctx.lexicon()).codes.map(\.owner)).sorted()
       guard owners.contains(args[1]) else {
-        throw .usage("unknown owner '\(SafeText.escape(args[1]))'\(Suggest.didYouMean(args[1], in: owners)); owners: \(owners.joined(separator: ", "))")
+        throw .usage(Suggest.unknown("owner", args[1], in: owners, listedAs: "owners"))
       }
       ctx.ownerDefault = args[1]
       ctx.out.line("owner: \(args[1]) ('blocked' shows this team's queue)")
@@ -259,20 +326,18 @@ public final class Session {
     ctx.out.line("owner     \(ctx.ownerDefault ?? "none")")
   }
 
-  func help(_ topic: String?) {
+  func help(_ topic: String?) throws(TriageError) {
     if let topic {
       if let b = Session.builtins.first(where: { $0.0 == topic }) {
         ctx.out.line("OVERVIEW: \(b.2)\n\nUSAGE: \(b.1)")
         return
       }
-      if let c = TriageMain.command(named: topic) {
-        ctx.out.write(c.spec.help(width: ctx.terminalWidth ?? 80).replacingOccurrences(of: "USAGE: triage ", with: "USAGE: "))
+      if let c = TriageMain.command(named: topic), c.inREPL {
+        ctx.out.write(Session.sessionHelp(c.spec.help(width: ctx.terminalWidth ?? 80)))
         return
       }
-      let names = TriageMain.commands.map(\.spec.name) + Session.builtins.map(\.0)
-      ctx.report(.usage("no help for '\(SafeText.escape(topic))'\(Suggest.didYouMean(topic, in: names))"))
-      failed = true
-      return
+      let names = TriageMain.commands.filter(\.inREPL).map(\.spec.name) + Session.builtins.map(\.0)
+      throw .usage("no help for '\(SafeText.escape(topic))'\(Suggest.didYouMean(topic, in: names))")
     }
     ctx.out.line("Commands (the same as 'triage COMMAND' on the command line; 'help COMMAND' for options and examples):\n")
     for c in TriageMain.commands where c.inREPL {
@@ -285,9 +350,17 @@ public final class Session {
     ctx.out.line("\nExamples:  why SO-10294   blocked --owner packing   risk   drift 47305   classify short pick at B-14-02")
   }
 
+  /// A command's help as typed in the session: usage and examples without the leading
+  /// `triage ` (commands in a pipeline, such as `$EDITOR … && triage replay`, keep it).
+  static func sessionHelp(_ help: String) -> String {
+    help.replacingOccurrences(of: "USAGE: triage ", with: "USAGE: ")
+      .replacingOccurrences(of: "\n  triage ", with: "\n  ")
+  }
+
   // MARK: Completion
 
-  func completer() -> TriageCompleter {
+  /// Tab completion from the session's commands, lexicons and data.
+  public func completer() -> TriageCompleter {
     TriageCompleter(candidates: candidates())
   }
 
@@ -298,9 +371,13 @@ public final class Session {
   func candidates() -> TriageCompleter.Candidates {
     var c = TriageCompleter.Candidates()
     c.commands = (TriageMain.commands.filter(\.inREPL).map(\.spec.name) + Session.builtins.map(\.0) + ["exit", "help"]).sorted()
-    for command in TriageMain.commands {
-      c.options[command.spec.name] = (command.spec.options + CommandSpec.globalOptions).map(\.name)
-      for o in command.spec.options where !o.choices.isEmpty { c.choices[o.name] = o.choices }
+    for command in TriageMain.commands where command.inREPL {
+      let name = command.spec.name
+      let options = command.spec.options + CommandSpec.globalOptions
+      c.options[name] = options.map(\.name)
+      for o in options where o.value != nil { c.values[name, default: [:]][o.name] = o.choices }
+      let words = command.spec.subcommands.compactMap { $0.0.split(separator: " ").first.map(String.init) }
+      if !words.isEmpty { c.subcommands[name] = words }
     }
     if let lexicon = try? ctx.lexicon() {
       c.codes = lexicon.codes.map(\.code)

@@ -780,20 +780,19 @@ enum Editor {
       "\(name)-\(UUID().uuidString.prefix(8)).txt")
     try AtomicFile.write(Array((text + "\n").utf8), to: path, overwrite: false, mode: 0o600)
     defer { try? FileManager.default.removeItem(atPath: path) }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
     // The editor may carry arguments ("code -w"); the file is passed as "$1", never interpolated.
-    p.arguments = ["-c", editor + " \"$1\"", "triage-editor", path]
-    p.environment = env
+    // It runs in our process group (not Foundation's Process, which gives it a group of its own
+    // where a terminal editor is stopped as soon as it reads a key).
+    let status: Int32
     do {
-      try p.run()
+      status = try TerminalProgram.run(
+        shell: editor + " \"$1\"", arguments: ["triage-editor", path], environment: env)
     } catch {
       throw .failure("cannot start the editor '\(SafeText.escape(editor))': \(error)")
     }
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else {
+    guard status == 0 else {
       throw .failure(
-        "the editor '\(SafeText.escape(editor))' exited with status \(p.terminationStatus); nothing was saved"
+        "the editor '\(SafeText.escape(editor))' exited with status \(status); nothing was saved"
       )
     }
     guard let data = FileManager.default.contents(atPath: path) else {

@@ -13,18 +13,29 @@ enum ExplainCommand {
     arguments: [ArgumentSpec("NOTE", help: "A note id in the loaded data, or the text of a note.", variadic: true)],
     examples: [
       "triage explain \"short pick B-14-02, picked 2 of 6\"",
-      "triage explain n-1042 --data Corpus/demo",
+      "triage explain wms-41371 --data Corpus/demo",
     ])
-
-  /// Looks a note id up in the loaded data; registered by the orders layer.
-  nonisolated(unsafe) static var noteLookup: (@Sendable (String, Context) throws(TriageError) -> String?)?
 
   static let command = Command(spec) { args, ctx throws(TriageError) in
     let classifier = try ctx.classifier()
     var text = args.positionals.joined(separator: " ")
-    if args.positionals.count == 1, let lookup = noteLookup, let stored = try lookup(text, ctx) {
-      text = stored
+    if args.positionals.count == 1, let note = storedNote(text, ctx) {
+      let order = note.orderID.isEmpty ? "" : ", order \(note.orderID)"
+      let author = note.author.isEmpty ? "" : " by \(note.author)"
+      ctx.out.line(
+        "note id  \(SafeText.escape(note.noteID)): \(SafeText.escape(note.source)) note, \(Timestamp.format(seconds: note.createdAt))\(SafeText.escape(author + order))"
+      )
+      text = note.text
     }
     ctx.out.write(classifier.explain(text))
+  }
+
+  /// The stored note a one-word argument names, when there is data to look in (a one-word
+  /// note that is no note id is still explained as text).
+  static func storedNote(_ word: String, _ ctx: Context) -> StoredNote? {
+    guard !word.isEmpty, !word.contains(where: \.isWhitespace), let store = try? ctx.store() else {
+      return nil
+    }
+    return try? store.note(id: word)
   }
 }

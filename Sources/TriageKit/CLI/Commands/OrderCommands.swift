@@ -131,11 +131,12 @@ enum BlockedCommand {
     if let owner {
       let owners = Set(lexicon.codes.map(\.owner))
       guard owners.contains(owner) else {
-        throw .usage("unknown owner '\(SafeText.escape(owner))'\(Suggest.didYouMean(owner, in: owners.sorted())); owners: \(owners.sorted().joined(separator: ", "))")
+        throw .usage(Suggest.unknown("owner", owner, in: owners.sorted(), listedAs: "owners"))
       }
     }
     if let reason = args.value("--reason"), lexicon.code(named: reason) == nil {
-      throw .usage("unknown reason code '\(SafeText.escape(reason))'\(Suggest.didYouMean(reason, in: lexicon.codes.map(\.code)))")
+      throw .usage(
+        Suggest.unknown("reason code", reason, in: lexicon.codes.map(\.code), listedAs: "codes"))
     }
     let views = try OrderQueue.liveViews(ctx, all: args.has("--all"))
     var rows: [(OrderView, Blocker)] = []
@@ -165,15 +166,24 @@ enum BlockedCommand {
       ctx.out.line("no open blockers\(owner.map { " owned by \($0)" } ?? "")")
       return
     }
-    var t = Table([
-      .init("order"), .init("pri"), .init("cutoff"), .init("reason"), .init("owner"), .init("state"),
-      .init("promise"), .init("evidence", flexible: true, truncate: true, minWidth: 12),
-    ])
-    for (v, b) in rows {
-      let cutoff = v.secondsToCutoff.map { $0 >= 0 ? "in \(Duration.describe($0))" : "\(Duration.describe(-$0)) ago" } ?? "–"
-      let evidence = b.evidence.last.map { "\($0.source): \($0.detail)" } ?? ""
-      t.add([v.order.orderID, v.order.priority, cutoff, b.code, b.owner, v.state.rawValue, v.promise.rawValue, evidence], style: OrderQueue.style(v.promise))
+    // Only the evidence is cut while that is enough; on a narrower terminal (80 columns) the
+    // word columns are cut too, widest first, rather than every row wrapping onto the next.
+    func table(cuttingWords: Bool) -> Table {
+      func word(_ title: String) -> Table.Column {
+        cuttingWords ? .init(title, flexible: true, truncate: true, minWidth: 8) : .init(title)
+      }
+      var t = Table([
+        .init("order"), .init("pri"), .init("cutoff"), word("reason"), word("owner"), word("state"),
+        word("promise"), .init("evidence", flexible: true, truncate: true, minWidth: cuttingWords ? 8 : 12),
+      ])
+      for (v, b) in rows {
+        let cutoff = v.secondsToCutoff.map { $0 >= 0 ? "in \(Duration.describe($0))" : "\(Duration.describe(-$0)) ago" } ?? "–"
+        let evidence = b.evidence.last.map { "\($0.source): \($0.detail)" } ?? ""
+        t.add([v.order.orderID, v.order.priority, cutoff, b.code, b.owner, v.state.rawValue, v.promise.rawValue, evidence], style: OrderQueue.style(v.promise))
+      }
+      return t
     }
+    let t = OrderQueue.fitted(width: ctx.terminalWidth, table)
     ctx.out.write(t.render(width: ctx.terminalWidth, color: ctx.useColor))
     ctx.out.line("\(rows.count) open blocker(s) on \(Set(rows.map { $0.0.order.orderID }).count) order(s)")
   }
@@ -216,13 +226,19 @@ enum RiskCommand {
     ctx.out.line(PromiseStatus.allCases.sorted { $0.urgency < $1.urgency }.map { "\($0.rawValue) \(counts[$0] ?? 0)" }.joined(separator: "   "))
     let shown = views.filter { args.has("--all") || args.value("--status") != nil || $0.promise != .kept }
     if shown.isEmpty { return }
-    var t = Table([
-      .init("promise"), .init("order"), .init("pri"), .init("customer", flexible: true, truncate: true, minWidth: 8), .init("state"),
-      .init("cutoff"), .init("why", flexible: true, minWidth: 16),
-    ])
-    for v in shown {
-      let cutoff = v.order.cutoffAt.map { Timestamp.format(seconds: $0).replacingOccurrences(of: ":00Z", with: "Z") } ?? "–"
-      t.add([v.promise.rawValue, v.order.orderID, v.order.priority, v.order.customer, v.state.rawValue, cutoff, v.promiseReason], style: OrderQueue.style(v.promise))
+    let t = OrderQueue.fitted(width: ctx.terminalWidth) { cuttingWords in
+      func word(_ title: String) -> Table.Column {
+        cuttingWords ? .init(title, flexible: true, truncate: true, minWidth: 8) : .init(title)
+      }
+      var t = Table([
+        word("promise"), .init("order"), .init("pri"), .init("customer", flexible: true, truncate: true, minWidth: 8),
+        word("state"), .init("cutoff"), .init("why", flexible: true, minWidth: cuttingWords ? 12 : 16),
+      ])
+      for v in shown {
+        let cutoff = v.order.cutoffAt.map { Timestamp.format(seconds: $0).replacingOccurrences(of: ":00Z", with: "Z") } ?? "–"
+        t.add([v.promise.rawValue, v.order.orderID, v.order.priority, v.order.customer, v.state.rawValue, cutoff, v.promiseReason], style: OrderQueue.style(v.promise))
+      }
+      return t
     }
     ctx.out.line()
     ctx.out.write(t.render(width: ctx.terminalWidth, color: ctx.useColor))
@@ -231,6 +247,16 @@ enum RiskCommand {
 
 /// The orders `blocked` and `risk` look at, and shared ordering.
 enum OrderQueue {
+  /// The table `make(false)` builds when it fits the terminal, else `make(true)`, which may cut
+  /// its word columns (codes, owners, states), so rows never wrap onto the next line.
+  static func fitted(width: Int?, _ make: (Bool) -> Table) -> Table {
+    let t = make(false)
+    guard let width,
+      t.render(width: width).split(separator: "\n").contains(where: { DisplayWidth.of(String($0)) > width })
+    else { return t }
+    return make(true)
+  }
+
   /// The window `blocked` and `risk` look at by default: orders whose cutoff (or, without one,
   /// promise date) is at most this long before now, or later.
   static let window: Int64 = 7 * Timestamp.secondsPerDay

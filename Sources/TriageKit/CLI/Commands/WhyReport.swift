@@ -12,7 +12,28 @@ enum WhyReport {
     if !who.isEmpty { out += "  " + SafeText.escape(who.joined(separator: ", ")) }
     out += "\n"
     func row(_ label: String, _ value: String) {
-      out += label.padding(toLength: 10, withPad: " ", startingAt: 0) + value + "\n"
+      let lead = label.padding(toLength: 10, withPad: " ", startingAt: 0)
+      // On a terminal, long values wrap under themselves rather than under the label.
+      guard let width = ctx.terminalWidth, !value.contains("\n"),
+        10 + DisplayWidth.of(Pager.stripSGR(value)) > width
+      else {
+        out += lead + value + "\n"
+        return
+      }
+      // Greedy, at single spaces, so the two spaces after the state or promise stay.
+      var lines: [String] = []
+      var line = ""
+      for word in value.split(separator: " ", omittingEmptySubsequences: false) {
+        let longer = line.isEmpty ? String(word) : line + " " + word
+        if !line.isEmpty && !word.isEmpty && DisplayWidth.of(Pager.stripSGR(longer)) > max(20, width - 10) {
+          lines.append(line)
+          line = String(word)
+        } else {
+          line = longer
+        }
+      }
+      lines.append(line)
+      out += lead + lines.joined(separator: "\n" + String(repeating: " ", count: 10)) + "\n"
     }
     row("state", paint(v.state.rawValue, v.state == .shipped ? .green : v.openBlockers.isEmpty ? nil : .yellow) + "  " + SafeText.escape(v.stateReason))
     row("promise", paint(v.promise.rawValue, OrderQueue.style(v.promise)) + "  " + SafeText.escape(v.promiseReason))
