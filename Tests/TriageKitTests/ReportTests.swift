@@ -83,6 +83,18 @@ import TriageKit
     #expect(codes.first?["gained"] as? Int == 2)
     let (same, sameOut, _) = ThemeFixture.run(["replay", ThemeFixture.lexicons, "--data", Self.dir, "--now", ThemeFixture.now])
     #expect(same == 0 && sameOut.contains("no note would change"))
+
+    // The spelling: --lexicons names the edit, the current lexicons come from
+    // $TRIAGE_LEXICONS (the data folder is classified with those, not with the edit).
+    let (viaOption, optionOut, optionErr) = ThemeFixture.run(
+      ["replay", "--data", Self.dir, "--now", ThemeFixture.now, "--json"], lexicons: edited,
+      environment: ["TRIAGE_LEXICONS": ThemeFixture.lexicons])
+    #expect(viaOption == 0, "\(optionErr)")
+    #expect(ThemeFixture.json(optionOut)["changed_notes"] as? Int == 2)
+    let ctx = Context.capturing(environment: ["TRIAGE_LEXICONS": ThemeFixture.lexicons])
+    #expect(TriageMain.run(["replay", "--data", Self.dir], ctx) == 64)
+    ctx.err.flush()
+    #expect(ctx.err.text == "triage: error: replay needs the edited lexicon directory: triage replay DIR (or --lexicons DIR)\n")
   }
 
   /// The first tag that does not close in order, or nil. Void elements and self-closing tags

@@ -6,6 +6,9 @@ extension Context {
   /// `--db FILE`; else `--data DIR` read into memory; else `$TRIAGE_DATA` (or the demo folder
   /// that bin/triage names in `$TRIAGE_DEMO`); else the default store when it exists.
   public func store() throws(TriageError) -> Store {
+    // A data folder is classified as it is read: with other lexicons than last time (a
+    // session line with --lexicons), it is read again.
+    if databasePath == nil, cachedStore != nil { _ = try lexicon() }
     if let cached = cachedStore { return cached }
     let store: Store
     if let db = databasePath {

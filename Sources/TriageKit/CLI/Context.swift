@@ -37,6 +37,9 @@ public final class Context: @unchecked Sendable {
   public var terminalWidth: Int?
 
   private var cachedLexicon: Lexicon?
+  /// The directory `cachedLexicon` was read from: a command given another `--lexicons` (in the
+  /// session, for one line) reads that one instead.
+  private var cachedLexiconDirectory: String?
   private var cachedClassifier: Classifier?
   var cachedStore: Store?
   var cachedSettings: SiteSettings?
@@ -102,18 +105,26 @@ public final class Context: @unchecked Sendable {
 
   /// The loaded lexicon (loaded once per context, or again after `reload`).
   public func lexicon() throws(TriageError) -> Lexicon {
-    if let cachedLexicon { return cachedLexicon }
-    let lexicon = try Lexicon.load(directory: try findLexiconDirectory())
+    let directory = try findLexiconDirectory()
+    if let cachedLexicon, cachedLexiconDirectory == directory { return cachedLexicon }
+    let lexicon = try Lexicon.load(directory: directory)
     if strict, let w = lexicon.warnings.first {
       throw TriageError(.dataError, [Diagnostic(.error, w.message, at: w.location)])
     }
-    cachedLexicon = lexicon
+    if cachedLexicon == nil {
+      cachedLexicon = lexicon
+      cachedLexiconDirectory = directory
+    } else {
+      // Another directory than before: what was derived from the old lexicons goes too.
+      replaceLexicon(lexicon)
+    }
     return lexicon
   }
 
   public func classifier() throws(TriageError) -> Classifier {
+    let lexicon = try lexicon()
     if let cachedClassifier { return cachedClassifier }
-    let c = Classifier(lexicon: try lexicon())
+    let c = Classifier(lexicon: lexicon)
     cachedClassifier = c
     return c
   }
@@ -121,6 +132,7 @@ public final class Context: @unchecked Sendable {
   /// Replaces the lexicon (after `reload`); the old one stays when the new one fails to load.
   public func replaceLexicon(_ lexicon: Lexicon) {
     cachedLexicon = lexicon
+    cachedLexiconDirectory = try? findLexiconDirectory()
     cachedClassifier = Classifier(lexicon: lexicon)
     cachedSettings = nil
     // A data folder is re-read so its notes are classified with the new lexicons.

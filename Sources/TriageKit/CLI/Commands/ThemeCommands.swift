@@ -150,31 +150,47 @@ enum ReportCommand {
   }
 }
 
-/// `triage replay DIR`: judge a lexicon edit on real history before it goes live.
+/// `triage replay DIR` (or `triage replay --lexicons DIR`): judge a lexicon edit on real
+/// history before it goes live.
 enum ReplayCommand {
   static let spec = CommandSpec(
     "replay", abstract: "Replay the stored notes with edited lexicons: which would change code or status.",
     discussion: """
       Classifies the notes of the window (default: the last 30 days) with the lexicons in DIR \
       (an edited copy of the lexicon directory) and compares with the classification the store \
-      holds (made at ingest; for --data, made with the current lexicons). Lists, per reason \
-      code, the notes that would gain it, lose it, or change status (open → resolved, resolved \
-      → open), with examples, so an edit is judged on real history before it goes live. The \
-      store is not changed. DIR is a positional argument because --lexicons names the lexicons \
-      the store is read with.
+      holds (made at ingest; for a data folder, made with the current lexicons). Lists, per \
+      reason code, the notes that would gain it, lose it, or change status (open → resolved, \
+      resolved → open), with examples, so an edit is judged on real history before it goes \
+      live. The store is not changed. The edited directory is DIR, or --lexicons DIR when no DIR \
+      is given (the current lexicons are then $TRIAGE_LEXICONS, else those beside triage).
       """,
-    arguments: [ArgumentSpec("DIR", help: "The edited lexicon directory to replay with.")],
+    arguments: [ArgumentSpec("DIR", help: "The edited lexicon directory to replay with (else --lexicons).", optional: true)],
     options: [
       OptionSpec("--since", value: "WHEN", help: "Start: a duration before the end (30d) or a date (default 30d)."),
       OptionSpec("--until", value: "WHEN", help: "End: a date (included) or a time (default: now)."),
       .flag("--json", "Print one JSON object."),
     ],
-    examples: ["cp -r Lexicons /tmp/edit && $EDITOR /tmp/edit/reasons/labor_capacity.txt && triage replay /tmp/edit", "triage replay /tmp/edit --since 7d --json"])
+    examples: [
+      "cp -r Lexicons /tmp/edit && $EDITOR /tmp/edit/reasons/labor_capacity.txt && triage replay /tmp/edit",
+      "triage replay --lexicons /tmp/edit --since 7d --json --db ops.db",
+    ])
 
   static let command = Command(spec) { args, ctx throws(TriageError) in
-    let dir = ctx.resolve(args.positionals[0])
-    let edited = try Lexicon.load(directory: dir)
+    let dir: String
+    let explicit = ctx.lexiconDirectory
+    if let positional = args.positionals.first {
+      dir = ctx.resolve(positional)
+    } else if let explicit {
+      // --lexicons names the edit; the store is read (a data folder classified) with the
+      // lexicons triage would use without it.
+      dir = ctx.resolve(explicit)
+      ctx.lexiconDirectory = nil
+    } else {
+      throw TriageError(.usage, "replay needs the edited lexicon directory: triage replay DIR (or --lexicons DIR)")
+    }
+    defer { ctx.lexiconDirectory = explicit }
     let store = try ctx.store()
+    let edited = try Lexicon.load(directory: dir)
     let window = try ThemeWindow.parse(
       since: args.value("--since"), until: args.value("--until"), now: try ctx.now(), defaultLength: 30 * Timestamp.secondsPerDay)
     let report = ReplayReport.compare(
