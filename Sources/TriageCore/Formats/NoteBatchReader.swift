@@ -288,7 +288,7 @@ public struct NoteBatchReader {
     while let line = try reader.next() {
       if line.isEmpty { continue }
       let id = batch.append(String(reader.line))
-      let text = line.withUnsafeBufferPointer { batch.append($0) }
+      let text = reader.buffer.withUnsafeBufferPointer { batch.append(UnsafeBufferPointer(rebasing: $0[line])) }
       batch.records.append(
         NoteBatch.Record(
           id: id, source: 0..<0, text: text, createdAt: 0..<0, orderID: 0..<0, author: 0..<0,
@@ -341,20 +341,28 @@ struct LineReader {
     self.maxLineBytes = maxLineBytes
   }
 
-  /// The next line without its line end, or nil at the end of the input.
-  mutating func next() throws(TriageError) -> [UInt8]? {
+  /// Where the next line is in `buffer` (without its line end; valid until the next call), or
+  /// nil at the end of the input. No copy: a line is read where it lies.
+  mutating func next() throws(TriageError) -> Range<Int>? {
     while true {
-      if let nl = buffer[start...].firstIndex(of: ASCII.lf) {
+      let from = start
+      let nl = buffer.withUnsafeBufferPointer { p -> Int? in
+        guard from < p.count, let base = p.baseAddress,
+          let hit = memchr(base + from, Int32(ASCII.lf), p.count - from)
+        else { return nil }
+        return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+      }
+      if let nl {
         var end = nl
         if end > start && buffer[end - 1] == ASCII.cr { end -= 1 }
-        let out = Array(buffer[start..<end])
+        let out = start..<end
         start = nl + 1
         line += 1
         return out
       }
       if eof {
         guard start < buffer.count else { return nil }
-        let out = Array(buffer[start...])
+        let out = start..<buffer.count
         start = buffer.count
         line += 1
         return out
