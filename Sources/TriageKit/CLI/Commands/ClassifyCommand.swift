@@ -15,7 +15,9 @@ enum ClassifyCommand {
       """,
     arguments: [ArgumentSpec("FILE", help: "Notes to classify: a path, '-' for standard input, or a note's text.", optional: true, variadic: true)],
     options: [
-      OptionSpec("--format", value: "FORMAT", help: "Output format (default jsonl).", choices: ["jsonl", "tsv", "table"]),
+      OptionSpec(
+        "--format", value: "FORMAT", help: "Output format (default jsonl; none: classify and write nothing, for timing).",
+        choices: ["jsonl", "tsv", "table", "none"]),
       OptionSpec("--input", value: "FORMAT", help: "Input format (default: from the extension or the first line).", choices: ["csv", "jsonl", "lines"]),
       .flag("--explain", "Also show every entry that fired, with its weight and outcome."),
       OptionSpec("--jobs", short: "j", value: "N", help: "Worker threads (default: the number of cores)."),
@@ -84,6 +86,8 @@ enum ClassifyCommand {
         w.withBytes { ctx.out.write(bytes: $0) }
       case "tsv":
         ctx.out.write(tsvLine(classifier, scratch, id: "text"))
+      case "none":
+        break
       default:
         if explain {
           ctx.out.write(classifier.explanation(of: scratch, text: p))
@@ -220,6 +224,8 @@ struct BatchClassifier {
         let text = UnsafeBufferPointer(rebasing: all[Int(r.text.lowerBound)..<Int(r.text.upperBound)])
         classifier.classify(text, into: &s.scratch)
         if s.scratch.truncated { s.truncated += 1 }
+        // bin/bench times the classifier alone: every note is classified, nothing is written.
+        if format == "none" { continue }
         let id = UnsafeBufferPointer(rebasing: all[Int(r.id.lowerBound)..<Int(r.id.upperBound)])
         if format == "tsv" {
           w.append(ClassifyCommand.tsvLine(classifier, s.scratch, id: String(decoding: id, as: UTF8.self)))
