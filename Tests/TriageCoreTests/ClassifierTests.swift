@@ -453,21 +453,17 @@ private func summary(_ c: Classification) -> String {
   /// as O(n) in its bytes: `decide` compared every reason match with every other match (for
   /// subsumption and repeats), so "damaged box short pick. " repeated to 384 KB took 38 s and a
   /// note at the default --max-note-bytes (1 MiB) minutes. The rules now look only within reach
-  /// of each match. The test compares the best of three times for N and 8N repetitions: about 8×
-  /// when linear, about 64× when quadratic; the bound leaves room for a busy machine.
-  @Test func timeGrowsLinearlyWithMatches() {
-    let clock = ContinuousClock()
-    func time(_ reps: Int) -> Duration {
-      let note = String(repeating: "crushed box. ", count: reps)
-      var best = Duration.seconds(3600)
-      for _ in 0..<3 {
-        best = min(best, clock.measure { _ = classifier.classify(note) })
-      }
-      return best
-    }
-    let small = time(150)
-    let large = time(1200)
-    #expect(large < small * 24, "8× the matches took \(large / small)× the time")
+  /// of each match, and a 1 MiB note of matches, cues and near parts takes milliseconds. The
+  /// time limit (the trait's smallest unit) only catches the quadratic case, so a busy machine
+  /// cannot make it flaky; speed itself is measured by bin/bench, not by tests.
+  @Test(.timeLimit(.minutes(1))) func aNoteFullOfMatchesIsLinear() {
+    let unit = "crushed box, not damaged. credit hold released. short pick at B-14-02. "
+    let note = String(repeating: unit, count: Classifier.defaultMaxNoteBytes / unit.utf8.count)
+    var scratch = ClassifierScratch()
+    let c = classifier.classify(note, scratch: &scratch)
+    #expect(scratch.matches.count > 40_000)
+    #expect(summary(c).contains("damaged"))
+    #expect(summary(c).contains("payment_hold/resolved"))
   }
 
   @Test func sameInputSameOutput() {

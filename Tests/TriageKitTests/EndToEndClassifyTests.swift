@@ -261,7 +261,7 @@ struct EndToEndClassifyTests {
     #expect(r.status == 64)
     #expect(
       r.stderr
-        == "triage: error: 'csv' is not a valid value for --format; expected jsonl, tsv, table; did you mean 'tsv'?\n"
+        == "triage: error: 'csv' is not a valid value for --format; expected jsonl, tsv, table, none; did you mean 'tsv'?\n"
     )
   }
 

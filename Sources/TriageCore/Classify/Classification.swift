@@ -134,9 +134,7 @@ extension Classifier {
     let states = s.states.buffer
     for (ri, r) in s.reasonList.buffer.enumerated() {
       if ri > 0 { w.byte(ASCII.comma) }
-      w.raw("{\"code\":")
-      w.string(lexicon.codes[Int(r.code)].code)
-      w.raw(",\"score\":")
+      w.append(codeJSON[Int(r.code)])
       w.weight(r.score)
       w.raw(r.resolved ? ",\"status\":\"resolved\",\"evidence\":[" : ",\"status\":\"open\",\"evidence\":[")
       var first = true
@@ -146,7 +144,7 @@ extension Classifier {
         if !first { w.byte(ASCII.comma) }
         first = false
         w.raw("{\"term\":")
-        w.string(matchedText(m))
+        writeMatchedText(m, &w)
         w.raw(",\"weight\":")
         w.weight(info[Int(m.entry)].weight)
         w.raw(",\"span\":[")

@@ -59,13 +59,22 @@ public struct ScoredReason: Sendable, Equatable, BitwiseCopyable {
 
 /// Reused buffers for classifying; one per thread. After `classify`, it holds the note's tokens,
 /// matches, outcomes, reasons and identifiers until the next call. All of it lives in memory the
-/// scratch owns and reuses, so classifying allocates nothing per note or per token.
-public struct ClassifierScratch: Sendable {
+/// scratch owns and reuses, so classifying allocates nothing per note or per token. A class, so
+/// handing it to the stages of a note costs one reference, not a copy of every buffer.
+public final class ClassifierScratch: @unchecked Sendable {
   public var tokens = TokenScratch()
   let states = RawBuffer<MatchState>(capacity: 64)
   let cueList = RawBuffer<Int32>(capacity: 16)
+  /// The parts of `near` entries found in the note, in order of their first token, kept apart
+  /// from `states`: most never pair, so the rules never loop over them.
+  let parts = RawBuffer<MatchState>(capacity: 64)
+  /// Per near entry: which sides (bit 0 first part, bit 1 second) occur in the note; and the
+  /// entries set, to reset them for the next note.
+  let ownerSides = RawBuffer<UInt8>(capacity: 0)
+  let touchedOwners = RawBuffer<Int32>(capacity: 16)
+  /// True when some near entry has both sides in the note.
+  var pairable = false
   /// Indexes of the matches by role, so the rules loop over the few that matter.
-  let partList = RawBuffer<Int32>(capacity: 32)
   let phraseList = RawBuffer<Int32>(capacity: 32)
   let reasonIdx = RawBuffer<Int32>(capacity: 32)
   let reasonList = RawBuffer<ScoredReason>(capacity: 8)
@@ -90,13 +99,18 @@ public struct ClassifierScratch: Sendable {
 
   public init() {}
 
-  // Views for explanations, tests and tools (copies; the hot path reads the buffers).
-  public var matches: [RawMatch] { states.buffer.map(\.match) }
+  // Views for explanations, tests and tools (copies; the hot path reads the buffers). Matches
+  // are numbered: first `states` (phrases, patterns, cues, near pairs), then the near parts.
+  var allStates: [MatchState] { Array(states.buffer) + Array(parts.buffer) }
+  public var matches: [RawMatch] { allStates.map(\.match) }
   /// Per match: its `MatchOutcome` raw value.
-  public var outcome: [UInt8] { states.buffer.map(\.outcome) }
-  public var cause: [Int32] { states.buffer.map(\.cause) }
-  public var resolvedBy: [Int32] { states.buffer.map(\.resolvedBy) }
-  public var keptOpenBy: [Int32] { states.buffer.map(\.keptOpenBy) }
+  public var outcome: [UInt8] { allStates.map(\.outcome) }
+  public var cause: [Int32] { allStates.map(\.cause) }
+  public var resolvedBy: [Int32] { allStates.map(\.resolvedBy) }
+  public var keptOpenBy: [Int32] { allStates.map(\.keptOpenBy) }
+
+  /// Match `k` in the numbering above.
+  func state(_ k: Int) -> MatchState { k < states.count ? states[k] : parts[k - states.count] }
   /// The reasons that passed their threshold, sorted by score then taxonomy order.
   public var reasons: [ScoredReason] { reasonList.array }
   /// Every code's score this note, including those below threshold (for explanations).
@@ -143,6 +157,10 @@ public struct Classifier: Sendable {
   let maxCueWindow: Int32
   /// Per term id, the second term its tokens also stand for, or 0.
   let altTerm: [Int32]
+  /// The trie and per-entry tables as raw memory for the hot loop.
+  let tables: MatchTables
+  /// Per code, the start of its classify record: `{"code":"…","score":` (built once).
+  let codeJSON: [[UInt8]]
 
   @usableFromInline
   struct EntryInfo: Sendable, BitwiseCopyable {
@@ -202,6 +220,15 @@ public struct Classifier: Sendable {
     thresholds = lexicon.codes.map(\.threshold)
     maxCueWindow = info.lazy.filter(\.isCue).map(\.window).max() ?? 0
     altTerm = lexicon.vocabulary.altTerm
+    tables = MatchTables(
+      trie: lexicon.trie, altTerm: altTerm, partOwner: info.map(\.partOf), partSide: info.map(\.side))
+    codeJSON = lexicon.codes.map { code in
+      var w = JSONWriter(capacity: 64)
+      w.raw("{\"code\":")
+      w.string(code.code)
+      w.raw(",\"score\":")
+      return w.bytes
+    }
   }
 
   // MARK: Classify
@@ -218,7 +245,7 @@ public struct Classifier: Sendable {
     tokenizer.tokenize(body, into: &s.tokens)
     let toks = s.tokens.store.buffer
     info.withUnsafeBufferPointer { info in
-      findMatches(toks, info, s.states, s.walkStack)
+      findMatches(toks, s)
       decide(toks, info, s)
       score(info, s)
     }
@@ -229,103 +256,115 @@ public struct Classifier: Sendable {
   /// whose term has an alternative (`Vocabulary.altTerm`) is followed both ways; matches stay in
   /// order of their first token.
   @inline(__always)
-  func findMatches(
-    _ toks: UnsafeBufferPointer<Token>, _ info: UnsafeBufferPointer<EntryInfo>,
-    _ states: RawBuffer<MatchState>, _ stack: RawBuffer<Int64>
-  ) {
+  func findMatches(_ toks: UnsafeBufferPointer<Token>, _ s: ClassifierScratch) {
+    let states = s.states
+    let parts = s.parts
+    let stack = s.walkStack
     states.removeAll()
-    let trie = lexicon.trie
-    trie.rootChild.withUnsafeBufferPointer { root in
-      trie.outputStart.withUnsafeBufferPointer { starts in
-        trie.outputs.withUnsafeBufferPointer { outputs in
-          trie.hasChildren.withUnsafeBufferPointer { hasChildren in
-            altTerm.withUnsafeBufferPointer { alt in
-            trie.outputExact.withUnsafeBufferPointer { exact in
-              let n = toks.count
-              @inline(__always) func rootNode(_ term: Int32) -> Int32 {
-                term >= 0 && Int(term) < root.count ? root[Int(term)] : 0
-              }
-              @inline(__always) func altOf(_ term: Int32) -> Int32 {
-                term >= 0 && Int(term) < alt.count ? alt[Int(term)] : 0
-              }
-              // Follows one path from `node` (which token `j` reached), pushing the branches an
-              // alternative term opens. A second walk from the same token (`since` ≥ 0) skips what
-              // an earlier one found: "picked complete" is one match of `(picked|pick) complete`.
-              @inline(__always) func walk(_ start: Int, _ node0: Int32, _ j0: Int, since: Int) {
-                var node = node0
-                var j = j0
-                while true {
-                  var k = starts[Int(node)]
-                  let hi = starts[Int(node) + 1]
-                  while k < hi {
-                    let slot = k
-                    let entry = outputs[Int(slot)]
-                    k += 1
-                    let mask = exact[Int(slot)]
-                    if mask != 0 && !spelledAsWritten(mask, start) { continue }
-                    if since >= 0 && found(entry, Int32(j), since) { continue }
-                    states.append(MatchState(
-                      match: RawMatch(entry: entry, first: Int32(start), last: Int32(j), output: slot),
-                      outcome: info[Int(entry)].partOf >= 0 ? MatchOutcome.part.rawValue : MatchOutcome.counted.rawValue))
-                  }
-                  j += 1
-                  // A phrase never runs across a boundary.
-                  if j >= n || !hasChildren[Int(node)] || toks[j].flags & TokenFlags.anyBreak != 0 {
-                    break
-                  }
-                  let term = toks[j].term
-                  let a = altOf(term)
-                  if a != 0 {
-                    let other = trie.child(node, a)
-                    if other != 0 { stack.append(Int64(other) << 32 | Int64(j)) }
-                  }
-                  node = trie.child(node, term)
-                  if node == 0 { break }
-                }
-              }
-              // The tokens at the exact positions of a path are not generated forms.
-              @inline(__always) func spelledAsWritten(_ mask: UInt64, _ start: Int) -> Bool {
-                var m = mask
-                while m != 0 {
-                  let p = m.trailingZeroBitCount
-                  if toks[start + p].flags & (TokenFlags.inflected | TokenFlags.typo) != 0 { return false }
-                  m &= m - 1
-                }
-                return true
-              }
-              @inline(__always) func found(_ entry: Int32, _ last: Int32, _ since: Int) -> Bool {
-                var q = since
-                while q < states.count {
-                  if states[q].match.entry == entry && states[q].match.last == last { return true }
-                  q += 1
-                }
-                return false
-              }
-              var i = 0
-              while i < n {
-                let term = toks[i].term
-                let node = rootNode(term)
-                let since = states.count
-                if node != 0 { walk(i, node, i, since: -1) }
-                let a = altOf(term)
-                if a != 0 || stack.count > 0 {
-                  if a != 0 {
-                    let other = rootNode(a)
-                    if other != 0 { walk(i, other, i, since: since) }
-                  }
-                  while stack.count > 0 {
-                    stack.count -= 1
-                    let top = stack[stack.count]
-                    walk(i, Int32(truncatingIfNeeded: top >> 32), Int(truncatingIfNeeded: top & 0xFFFF_FFFF), since: since)
-                  }
-                }
-                i += 1
-              }
-            }
-            }
+    parts.removeAll()
+    let t = tables
+    // Which sides of which near entries occur (reset for the entries the last note touched).
+    let sides = s.ownerSides
+    if sides.count != t.partOwner.count {
+      sides.removeAll()
+      sides.reserve(t.partOwner.count)
+      for _ in 0..<t.partOwner.count { sides.append(0) }
+    } else {
+      let base = sides.base
+      for o in s.touchedOwners.buffer { base[Int(o)] = 0 }
+    }
+    s.touchedOwners.removeAll()
+    s.pairable = false
+    let sideBase = sides.base
+    let n = toks.count
+    // Follows one path from `node` (which token `j` reached), pushing the branches an alternative
+    // term opens. A second walk from the same token (`since` ≥ 0) skips what an earlier one found:
+    // "picked complete" is one match of `(picked|pick) complete`.
+    @inline(__always) func walk(_ start: Int, _ node0: Int32, _ j0: Int, since: Int, sinceParts: Int) {
+      var node = node0
+      var j = j0
+      while true {
+        var k = t.outputStart[Int(node)]
+        let hi = t.outputStart[Int(node) + 1]
+        while k < hi {
+          let slot = k
+          let entry = t.outputs[Int(slot)]
+          k += 1
+          let mask = t.outputExact[Int(slot)]
+          if mask != 0 && !spelledAsWritten(mask, start) { continue }
+          let owner = t.partOwner[Int(entry)]
+          if owner >= 0 {
+            if since >= 0 && found(parts, entry, Int32(j), sinceParts) { continue }
+            parts.append(MatchState(
+              match: RawMatch(entry: entry, first: Int32(start), last: Int32(j), output: slot),
+              outcome: MatchOutcome.part.rawValue))
+            let before = sideBase[Int(owner)]
+            if before == 0 { s.touchedOwners.append(owner) }
+            let after = before | (1 << t.partSide[Int(entry)])
+            sideBase[Int(owner)] = after
+            if after == 3 { s.pairable = true }
+          } else {
+            if since >= 0 && found(states, entry, Int32(j), since) { continue }
+            states.append(MatchState(
+              match: RawMatch(entry: entry, first: Int32(start), last: Int32(j), output: slot),
+              outcome: MatchOutcome.counted.rawValue))
           }
         }
+        j += 1
+        // A phrase never runs across a boundary.
+        if j >= n || !t.hasChildren[Int(node)] || toks[j].flags & TokenFlags.anyBreak != 0 {
+          break
+        }
+        let term = toks[j].term
+        let a = t.alternative(term)
+        if a != 0 {
+          let other = t.child(node, a)
+          if other != 0 { stack.append(Int64(other) << 32 | Int64(j)) }
+        }
+        node = t.child(node, term)
+        if node == 0 { break }
       }
+    }
+    // The tokens at the exact positions of a path are not generated forms.
+    @inline(__always) func spelledAsWritten(_ mask: UInt64, _ start: Int) -> Bool {
+      var m = mask
+      while m != 0 {
+        let p = m.trailingZeroBitCount
+        if toks[start + p].flags & (TokenFlags.inflected | TokenFlags.typo) != 0 { return false }
+        m &= m - 1
+      }
+      return true
+    }
+    @inline(__always) func found(_ list: RawBuffer<MatchState>, _ entry: Int32, _ last: Int32, _ since: Int) -> Bool {
+      var q = since
+      while q < list.count {
+        if list[q].match.entry == entry && list[q].match.last == last { return true }
+        q += 1
+      }
+      return false
+    }
+    var i = 0
+    while i < n {
+      let term = toks[i].term
+      let node = t.root(term)
+      let since = states.count
+      let sinceParts = parts.count
+      if node != 0 { walk(i, node, i, since: -1, sinceParts: -1) }
+      let a = t.alternative(term)
+      if a != 0 || stack.count > 0 {
+        if a != 0 {
+          let other = t.root(a)
+          if other != 0 { walk(i, other, i, since: since, sinceParts: sinceParts) }
+        }
+        while stack.count > 0 {
+          stack.count -= 1
+          let top = stack[stack.count]
+          walk(
+            i, Int32(truncatingIfNeeded: top >> 32), Int(truncatingIfNeeded: top & 0xFFFF_FFFF),
+            since: since, sinceParts: sinceParts)
+        }
+      }
+      i += 1
     }
   }
 
@@ -413,11 +452,10 @@ public struct Classifier: Sendable {
   func decide(_ toks: UnsafeBufferPointer<Token>, _ info: UnsafeBufferPointer<EntryInfo>, _ s: ClassifierScratch) {
     s.cueList.removeAll()
     s.allCues.removeAll()
-    s.partList.removeAll()
     s.phraseList.removeAll()
     s.reasonIdx.removeAll()
     resetEntries(s, entryCount: info.count)
-    if s.states.count == 0 { return }
+    if s.states.count == 0 && s.parts.count == 0 { return }
     // Index the matches by role once (each list stays sorted by first token), note the longest
     // spans, and settle pattern conditions.
     var spans = Spans()
@@ -427,10 +465,7 @@ public struct Classifier: Sendable {
         let m = st[k].match
         let mi = info[Int(m.entry)]
         let span = m.last - m.first
-        if mi.partOf >= 0 {
-          s.partList.append(Int32(k))
-          spans.part = max(spans.part, span)
-        } else if mi.isReason {
+        if mi.isReason {
           s.phraseList.append(Int32(k))
           spans.phrase = max(spans.phrase, span)
           if mi.hasConditions && !conditionsHold(m, toks) { st[k].outcome = MatchOutcome.conditionFailed.rawValue }
@@ -442,7 +477,7 @@ public struct Classifier: Sendable {
     }
     // Near pairs go after the phrases (unsorted, at most one per near entry).
     let pairStart = s.states.count
-    if s.partList.count > 0 { pairNearParts(toks, info, s, spans) }
+    if s.parts.count > 1 { pairNearParts(toks, info, s, &spans) }
     let st = s.states.base
     for k in s.phraseList.buffer { s.reasonIdx.append(k) }
     let pairsFrom = s.reasonIdx.count
@@ -641,12 +676,18 @@ public struct Classifier: Sendable {
   @inline(__always)
   func pairNearParts(
     _ toks: UnsafeBufferPointer<Token>, _ info: UnsafeBufferPointer<EntryInfo>, _ s: ClassifierScratch,
-    _ spans: Spans
+    _ spans: inout Spans
   ) {
     let states = s.states
-    let parts = s.partList.buffer
+    let parts = s.parts.base
+    let partCount = s.parts.count
     let phrases = s.phraseList.buffer
     let entryFirst = s.entryFirst.base
+    // Only near entries with both sides in the note can pair (findMatches noted the sides).
+    let sides = s.ownerSides
+    for k in 0..<partCount { spans.part = max(spans.part, parts[k].match.last - parts[k].match.first) }
+    let pairable = s.pairable
+    if !pairable { return }
     func usedUp(_ p: RawMatch) -> Bool {
       var i = lowerBound(phrases, states.base, p.first - spans.phrase)
       while i < phrases.count {
@@ -662,20 +703,31 @@ public struct Classifier: Sendable {
       }
       return false
     }
-    for ia in parts {
-      let a = states[Int(ia)].match
+    // The first part in the note of an entry with both sides.
+    func firstPart(atOrAfter first: Int32) -> Int {
+      var lo = 0
+      var hi = partCount
+      while lo < hi {
+        let mid = (lo + hi) >> 1
+        if parts[mid].match.first < first { lo = mid + 1 } else { hi = mid }
+      }
+      return lo
+    }
+    for ia in 0..<partCount {
+      let a = parts[ia].match
       let ai = info[Int(a.entry)]
       guard ai.side == 0 else { continue }
       let owner = ai.partOf
+      guard sides[Int(owner)] == 3 else { continue }
       // Only one pair per near entry and note: an earlier first part that paired wins.
       if entryFirst[Int(owner)] >= 0 { continue }
       let window = info[Int(owner)].nearWindow
       let ordered = info[Int(owner)].nearOrdered
       var checkedA = false
       // Second parts that can lie within the window on either side of `a`.
-      var ib = lowerBound(parts, states.base, ordered ? a.last + 1 : a.first - window - spans.part)
-      while ib < parts.count {
-        let b = states[Int(parts[ib])].match
+      var ib = firstPart(atOrAfter: ordered ? a.last + 1 : a.first - window - spans.part)
+      while ib < partCount {
+        let b = parts[ib].match
         ib += 1
         if b.first > a.last + window { break }
         let bi = info[Int(b.entry)]
@@ -704,14 +756,40 @@ public struct Classifier: Sendable {
   /// `picked {n} of {m}`, `hold … payment`). Precomputed per trie output when the lexicon
   /// compiles, so evidence costs nothing per note.
   public func matchedText(_ s: ClassifierScratch, _ k: Int) -> String {
-    matchedText(s.states[k].match)
+    matchedText(s.state(k).match)
   }
 
   func matchedText(_ m: RawMatch) -> String {
-    let texts = lexicon.trie.outputText
-    guard m.output >= 0, Int(m.output) < texts.count else { return lexicon.entries[entryIndex(m.entry)].text }
-    if m.output2 >= 0, Int(m.output2) < texts.count { return texts[Int(m.output)] + " … " + texts[Int(m.output2)] }
-    return texts[Int(m.output)]
+    let trie = lexicon.trie
+    guard m.output >= 0, Int(m.output) < trie.outputCount else { return lexicon.entries[entryIndex(m.entry)].text }
+    if m.output2 >= 0, Int(m.output2) < trie.outputCount {
+      return trie.outputText(Int(m.output)) + " … " + trie.outputText(Int(m.output2))
+    }
+    return trie.outputText(Int(m.output))
+  }
+
+  /// Writes the spelling of a match as a JSON string, straight from the trie's bytes.
+  @inline(__always)
+  func writeMatchedText(_ m: RawMatch, _ w: inout JSONWriter) {
+    let trie = lexicon.trie
+    guard m.output >= 0, Int(m.output) < trie.outputCount else {
+      w.string(lexicon.entries[entryIndex(m.entry)].text)
+      return
+    }
+    trie.outputTextBytes.withUnsafeBufferPointer { bytes in
+      trie.outputTextStart.withUnsafeBufferPointer { starts in
+        func slice(_ k: Int32) -> UnsafeBufferPointer<UInt8> {
+          UnsafeBufferPointer(rebasing: bytes[Int(starts[Int(k)])..<Int(starts[Int(k) + 1])])
+        }
+        w.byte(ASCII.quote)
+        w.append(slice(m.output))
+        if m.output2 >= 0, Int(m.output2) < trie.outputCount {
+          w.raw(" … ")
+          w.append(slice(m.output2))
+        }
+        w.byte(ASCII.quote)
+      }
+    }
   }
 
   /// The captured numbers of a pattern match, in the order of its captures.

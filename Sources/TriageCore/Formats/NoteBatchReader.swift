@@ -193,7 +193,9 @@ public struct NoteBatchReader {
   // MARK: CSV
 
   mutating func nextCSV(_ batch: inout NoteBatch) throws(TriageError) -> Bool {
-    guard var reader = csv else { return false }
+    // Moved out and back (not copied), so the reader's buffers stay uniquely referenced and
+    // are mutated in place.
+    guard var reader = csv.take() else { return false }
     defer { csv = reader }
     while true {
       do throws(TriageError) {
@@ -235,7 +237,7 @@ public struct NoteBatchReader {
   // MARK: JSON Lines
 
   mutating func nextJSON(_ batch: inout NoteBatch) throws(TriageError) -> Bool {
-    guard var reader = json else { return false }
+    guard var reader = json.take() else { return false }
     defer { json = reader }
     while true {
       do throws(TriageError) {
@@ -283,7 +285,7 @@ public struct NoteBatchReader {
   // MARK: Lines
 
   mutating func nextLine(_ batch: inout NoteBatch) throws(TriageError) -> Bool {
-    guard var reader = lines else { return false }
+    guard var reader = lines.take() else { return false }
     defer { lines = reader }
     while let line = try reader.next() {
       if line.isEmpty { continue }

@@ -207,8 +207,8 @@ public struct Lexicon: Sendable {
             continue
           }
           var alts: [[String]] = [[w]]
-          let joiners: Set<Character> = ["-", "/", "_"]
-          if w.contains(where: { joiners.contains($0) }) {
+          if w.utf8.contains(where: { $0 == ASCII.hyphen || $0 == ASCII.slash || $0 == ASCII.underscore }) {
+            let joiners: Set<Character> = ["-", "/", "_"]
             // Each part reads as the tokenizer would read it alone: shorthand expanded, skip
             // words dropped.
             let parts = w.split(whereSeparator: { joiners.contains($0) }).map(String.init)
@@ -248,28 +248,44 @@ public struct Lexicon: Sendable {
       sequence.contains { if case .word(_, true) = $0 { return true } else { return false } }
     }
 
-    // (output id, alternatives per element) for every path source.
-    var sources: [(Int32, [[[String]]])] = []
+    // Every spelling, flattened as it is read: words are registered as terms in a deterministic
+    // order (entries in load order, then expansions, then identifier cue words).
+    var spellings = Spellings()
+    var idOf: [String: Int32] = [:]
+    func register(_ word: String) -> Int32 {
+      if let id = idOf[word] { return id }
+      let id: Int32
+      switch word {
+      case "{n}": id = Term.number
+      case "{n}/{m}": id = Term.ratio
+      default: id = vocab.termID(for: Lexicon.unmarked(word))
+      }
+      idOf[word] = id
+      return id
+    }
+    func add(_ output: Int32, _ alternatives: [[[String]]]) {
+      spellings.output.append(output)
+      for alts in alternatives {
+        for alt in alts {
+          for word in alt {
+            spellings.ids.append(register(word))
+            spellings.exact.append(word.hasPrefix(Lexicon.exactMark))
+          }
+          spellings.idStart.append(Int32(spellings.ids.count))
+        }
+        spellings.altStart.append(Int32(spellings.idStart.count - 1))
+      }
+      spellings.elementStart.append(Int32(spellings.altStart.count - 1))
+    }
     for (index, entry) in entries.enumerated() {
       if entry.kind == .near {
         for (side, sequences) in [entry.sequences, entry.nearSequences].enumerated() {
           let partID = Int32(entries.count + nearParts.count)
           nearParts.append(NearPart(entry: Int32(index), side: UInt8(side)))
-          for seq in sequences { sources.append((partID, try alternatives(of: seq, entry))) }
+          for seq in sequences { add(partID, try alternatives(of: seq, entry)) }
         }
       } else {
-        for seq in entry.sequences { sources.append((Int32(index), try alternatives(of: seq, entry))) }
-      }
-    }
-    // Register exact words in a deterministic order: entries in load order, then expansions,
-    // then identifier cue words.
-    for (_, alternatives) in sources {
-      for alts in alternatives {
-        for alt in alts {
-          for word in alt where word != "{n}" && word != "{n}/{m}" {
-            _ = vocab.termID(for: Lexicon.unmarked(word))
-          }
-        }
+        for seq in entry.sequences { add(Int32(index), try alternatives(of: seq, entry)) }
       }
     }
     for s in shorthand {
@@ -326,54 +342,64 @@ public struct Lexicon: Sendable {
         vocab.addVariant(Array(bare.utf8), term: id, origin: .typo)
       }
     }
+    var scratch: [UInt8] = []
     for (form, id) in forms {
-      for t in Inflection.typos(of: form) {
-        vocab.addVariant(Array(t.utf8), term: id, origin: .typo)
+      Inflection.typos(of: Array(form.utf8), scratch: &scratch) { typo in
+        vocab.addVariant(typo, term: id, origin: .typo)
       }
     }
 
-    // 5. The trie: every path of every entry (and near part).
+    // 5. The trie: every path of every entry (and near part), walking every combination of each
+    //    spelling's alternatives with an odometer.
     var builder = PhraseTrie.Builder()
     var pathCount: [Int32: Int] = [:]
-    for (output, alternatives) in sources {
-      // Each path with a bit per position whose word is marked exact.
-      var paths: [([Int32], UInt64)] = [([], 0)]
-      for alts in alternatives {
-        var next: [([Int32], UInt64)] = []
-        for (path, exact) in paths {
-          for alt in alts {
-            var p = path
-            var e = exact
-            for word in alt {
-              switch word {
-              case "{n}": p.append(Term.number)
-              case "{n}/{m}": p.append(Term.ratio)
-              default:
-                let plain = Lexicon.unmarked(word)
-                if plain.count != word.count && p.count < 64 { e |= 1 << UInt64(p.count) }
-                p.append(vocab.existingTermID(for: plain) ?? Term.unknown)
-              }
-            }
-            next.append((p, e))
-          }
-        }
-        paths = next
+    var path: [Int32] = []
+    var choice: [Int32] = []
+    for source in 0..<spellings.output.count {
+      let output = spellings.output[source]
+      let e0 = Int(spellings.elementStart[source])
+      let e1 = Int(spellings.elementStart[source + 1])
+      var count = 1
+      for e in e0..<e1 {
+        let alts = Int(spellings.altStart[e + 1] - spellings.altStart[e])
+        let (product, overflow) = count.multipliedReportingOverflow(by: max(1, alts))
+        count = overflow ? Int.max : product
       }
       let owner = Int(output) < entries.count ? Int(output) : Int(nearParts[Int(output) - entries.count].entry)
-      pathCount[output, default: 0] += paths.count
-      if (pathCount[output] ?? 0) > 8192 {
+      let total = pathCount[output, default: 0] &+ count
+      pathCount[output] = total
+      if count > 8192 || total > 8192 {
         throw .data(
           "entry '\(entries[owner].text)' has more than 8192 spelling variants; split it",
           at: entries[owner].location)
       }
-      for (path, exact) in paths where !path.isEmpty {
-        builder.insert(path, entry: output, exact: exact)
+      choice.removeAll(keepingCapacity: true)
+      for e in e0..<e1 { choice.append(spellings.altStart[e]) }
+      while true {
+        path.removeAll(keepingCapacity: true)
+        var exact: UInt64 = 0
+        for c in choice {
+          for i in Int(spellings.idStart[Int(c)])..<Int(spellings.idStart[Int(c) + 1]) {
+            if spellings.exact[i] && path.count < 64 { exact |= 1 << UInt64(path.count) }
+            path.append(spellings.ids[i])
+          }
+        }
+        if !path.isEmpty { builder.insert(path, entry: output, exact: exact) }
+        var k = e1 - e0 - 1
+        while k >= 0 {
+          choice[k] += 1
+          if choice[k] < spellings.altStart[e0 + k + 1] { break }
+          choice[k] = spellings.altStart[e0 + k]
+          k -= 1
+        }
+        if k < 0 { break }
       }
     }
     var trie = builder.build(termCount: vocab.termText.count)
     let termText = vocab.termText
+    let termBytes = termText.map { Array($0.utf8) }
     trie.computeTexts(
-      word: { Int($0) < termText.count ? termText[Int($0)] : "?" },
+      word: { Int($0) < termBytes.count ? termBytes[Int($0)][...] : Array("?".utf8)[...] },
       captures: { output in
         let e = Int(output) < entries.count ? Int(output) : Int(nearParts[Int(output) - entries.count].entry)
         return entries[e].captureNames
@@ -383,6 +409,18 @@ public struct Lexicon: Sendable {
       skipWords: skip, breakWords: breaks, identifiers: identifiers, vocabulary: vocab, trie: trie,
       warnings: warnings, identifierTerms: idTerms, nearParts: nearParts)
   }
+}
+
+/// Every spelling of every entry, flat: spelling s has elements `elementStart[s]..<elementStart[s+1]`,
+/// element e has alternatives `altStart[e]..<altStart[e+1]`, alternative a is the words
+/// `ids[idStart[a]..<idStart[a+1]]` (term ids; `exact` says which were marked `=`).
+struct Spellings {
+  var output: [Int32] = []
+  var elementStart: [Int32] = [0]
+  var altStart: [Int32] = [0]
+  var idStart: [Int32] = [0]
+  var ids: [Int32] = []
+  var exact: [Bool] = []
 }
 
 extension Lexicon {
@@ -447,22 +485,28 @@ public enum Inflection {
   /// Typing slips of a word of six or more letters: one interior letter dropped (`adress`,
   /// `damagd`) or two neighbours swapped (`recieved`). The first letter is never touched.
   public static func typos(of word: String) -> [String] {
-    let w = Array(word)
-    guard w.count >= 6, w.allSatisfy({ $0.isASCII && $0.isLetter }) else { return [] }
     var out: [String] = []
-    var seen = Set<String>([word])
-    for i in 1..<(w.count - 1) {
-      var d = w
-      d.remove(at: i)
-      let s = String(d)
-      if seen.insert(s).inserted { out.append(s) }
-    }
-    for i in 1..<(w.count - 1) where w[i] != w[i + 1] {
-      var t = w
-      t.swapAt(i, i + 1)
-      let s = String(t)
-      if seen.insert(s).inserted { out.append(s) }
-    }
+    var scratch: [UInt8] = []
+    typos(of: Array(word.utf8), scratch: &scratch) { out.append(String(decoding: $0, as: UTF8.self)) }
     return out
+  }
+
+  /// The typos of an ASCII word's bytes, each passed to `body` (in `scratch`, reused), without
+  /// repeats and never the word itself.
+  static func typos(of w: [UInt8], scratch: inout [UInt8], _ body: ([UInt8]) -> Void) {
+    guard w.count >= 6, w.allSatisfy({ ASCII.isLetter($0) }) else { return }
+    let n = w.count
+    // Deletions: dropping either of two equal neighbours gives the same word; keep the first.
+    for i in 1..<(n - 1) where w[i] != w[i - 1] || i == 1 {
+      scratch.removeAll(keepingCapacity: true)
+      scratch.append(contentsOf: w[0..<i])
+      scratch.append(contentsOf: w[(i + 1)...])
+      if scratch != w { body(scratch) }
+    }
+    for i in 1..<(n - 1) where w[i] != w[i + 1] {
+      scratch = w
+      scratch.swapAt(i, i + 1)
+      body(scratch)
+    }
   }
 }

@@ -280,7 +280,7 @@ extension LexiconParser {
     -> PatternElement
   {
     let location = SourceLocation(file: file, line: line.number, column: p.column)
-    if p.text.contains("{") || p.text.contains("}") {
+    if p.text.utf8.contains(where: { $0 == ASCII.openBrace || $0 == ASCII.closeBrace }) {
       guard kind == .pattern else {
         throw .data(
           "'{…}' captures are only allowed in pattern entries (start the line with 'pattern')",
@@ -288,7 +288,8 @@ extension LexiconParser {
       }
       return try captureElement(p.text, at: location)
     }
-    var word = p.text.lowercased()
+    var word = p.text.utf8.allSatisfy({ $0 < 0x80 })
+      ? String(decoding: p.text.utf8.map(ASCII.lower), as: UTF8.self) : p.text.lowercased()
     var exact = false
     if word.hasPrefix("=") {
       word.removeFirst()

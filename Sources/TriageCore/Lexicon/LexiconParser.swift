@@ -369,6 +369,15 @@ public struct LexiconParser {
   /// Checks a lexicon word: letters, digits and the joiners `- / _ '` inside it.
   func validateWord(_ word: String, at location: SourceLocation) throws(TriageError) {
     guard !word.isEmpty else { throw .data("empty word", at: location) }
+    // The common case, checked on bytes: ASCII letters and digits with joiners inside.
+    let bytes = word.utf8
+    if bytes.allSatisfy({ ASCII.isLetter($0) || ASCII.isDigit($0) || $0 == ASCII.hyphen || $0 == ASCII.slash
+      || $0 == ASCII.underscore || $0 == ASCII.apostrophe }),
+      let f = bytes.first, ASCII.isLetter(f) || ASCII.isDigit(f),
+      let l = bytes.last, l != ASCII.hyphen && l != ASCII.slash && l != ASCII.underscore
+    {
+      return
+    }
     for (offset, c) in word.unicodeScalars.enumerated() {
       let ok =
         c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "-" || c == "/" || c == "_"
@@ -401,13 +410,21 @@ public struct LexiconParser {
   /// their text after the weight (case, `=`, and parentheses ignored). `lexicon fmt` sorts by it.
   public static func sortKey(entryLine line: String) -> String {
     var fields = line.split(separator: " ", omittingEmptySubsequences: true)[...]
-    var rank = "0"
+    var rank: UInt8 = 0x30  // "0"
     if let head = fields.first, head == "pattern" || head == "near" {
-      rank = head == "pattern" ? "1" : "2"
+      rank = head == "pattern" ? 0x31 : 0x32
       fields = fields.dropFirst()
     }
-    let text = fields.dropFirst().joined(separator: " ")
-    return rank + text.lowercased().filter { $0 != "=" && $0 != "(" && $0 != ")" }
+    // On bytes: ASCII lower-cased, '=' and parentheses dropped, fields joined by one space.
+    var key: [UInt8] = [rank]
+    key.reserveCapacity(line.utf8.count + 1)
+    for (k, field) in fields.dropFirst().enumerated() {
+      if k > 0 { key.append(ASCII.space) }
+      for b in field.utf8 where b != ASCII.equals && b != ASCII.openParen && b != ASCII.closeParen {
+        key.append(ASCII.lower(b))
+      }
+    }
+    return String(decoding: key, as: UTF8.self)
   }
 
   mutating func checkSorted(_ keys: [String], _ entries: [LexiconEntry], _ file: String) {

@@ -29,6 +29,11 @@ public struct JSONWriter: Sendable {
   /// Appends bytes as they are (the caller vouches they are valid JSON at this point).
   @inline(__always) public mutating func append(_ p: UnsafeBufferPointer<UInt8>) { buffer.append(p) }
 
+  /// Appends prepared bytes as they are (for fragments built once, like a code's key).
+  @inline(__always) public mutating func append(_ bytes: [UInt8]) {
+    bytes.withUnsafeBufferPointer { buffer.append($0) }
+  }
+
   public mutating func append(_ s: String) {
     var copy = s
     copy.withUTF8 { buffer.append($0) }

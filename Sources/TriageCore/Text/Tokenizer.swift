@@ -1,5 +1,5 @@
 /// Reused buffers for tokenizing; one per thread, cleared (not freed) between notes.
-public struct TokenScratch: Sendable {
+public final class TokenScratch: @unchecked Sendable {
   /// The tokens of the last note, in memory the scratch owns.
   let store = RawBuffer<Token>(capacity: 256)
   /// Folded bytes of the compound being scanned (only the first `maxKey` bytes matter), and

@@ -16,7 +16,8 @@ enum ClassifyCommand {
     arguments: [ArgumentSpec("FILE", help: "Notes to classify: a path, '-' for standard input, or a note's text.", optional: true, variadic: true)],
     options: [
       OptionSpec(
-        "--format", value: "FORMAT", help: "Output format (default jsonl; none: classify and write nothing, for timing).",
+        "--format", value: "FORMAT",
+        help: "Output format (default jsonl); 'none' classifies and writes nothing (for timing).",
         choices: ["jsonl", "tsv", "table", "none"]),
       OptionSpec("--input", value: "FORMAT", help: "Input format (default: from the extension or the first line).", choices: ["csv", "jsonl", "lines"]),
       .flag("--explain", "Also show every entry that fired, with its weight and outcome."),
@@ -86,8 +87,6 @@ enum ClassifyCommand {
         w.withBytes { ctx.out.write(bytes: $0) }
       case "tsv":
         ctx.out.write(tsvLine(classifier, scratch, id: "text"))
-      case "none":
-        break
       default:
         if explain {
           ctx.out.write(classifier.explanation(of: scratch, text: p))
@@ -175,43 +174,66 @@ struct BatchClassifier {
       return
     }
     let slots = max(1, jobs) * 2
-    var batches = [NoteBatch](repeating: NoteBatch(), count: slots)
+    let batches = BatchSlots(count: slots)
     let outputs = OutputSlots(count: slots)
     let scratches = ScratchPool(count: slots)
-    var done = false
-    while !done {
-      var filled = 0
-      while filled < slots {
-        if try !reader.next(into: &batches[filled], maxNotes: BatchClassifier.batchSize) {
-          done = true
-          break
-        }
-        filled += 1
-      }
-      if filled == 0 { break }
-      let work = batches
-      let classifier = self.classifier
-      let format = self.format
-      let explain = self.explain
-      let body: @Sendable (Int) -> Void = { i in
-        outputs.withWriter(i) { w in
-          scratches.with(i) { s in
-            BatchClassifier.classify(work[i], classifier, format, explain, &s, &w)
-          }
+    let (model, outputFormat, withMatches) = (self.classifier, self.format, self.explain)
+    let work: @Sendable (Int) -> Void = { i in
+      outputs.withWriter(i) { w in
+        scratches.with(i) { s in
+          batches.with(i) { batch in BatchClassifier.classify(batch, model, outputFormat, withMatches, &s, &w) }
         }
       }
-      if jobs == 1 || filled == 1 {
-        for i in 0..<filled { body(i) }
-      } else {
-        DispatchQueue.concurrentPerform(iterations: filled, execute: body)
+    }
+    func write(_ i: Int) {
+      outputs.withWriter(i) { w in
+        w.withBytes { out.write(bytes: $0) }
+        w.removeAll()
       }
-      for i in 0..<filled {
-        outputs.withWriter(i) { w in
-          w.withBytes { out.write(bytes: $0) }
-          w.removeAll()
-        }
-        truncated += scratches.takeTruncated(i)
+      truncated += scratches.takeTruncated(i)
+    }
+    if jobs <= 1 {
+      // One core: read, classify, write, batch after batch.
+      while try batches.with(0, { (b) throws(TriageError) in try reader.next(into: &b, maxNotes: BatchClassifier.batchSize) }) {
+        work(0)
+        write(0)
       }
+      return
+    }
+    // Several cores, pipelined: this thread reads batch k while workers classify the batches
+    // before it, and writes finished batches in input order. At most `slots` batches are in
+    // flight, so memory stays bounded however long the input.
+    let queue = DispatchQueue(label: "triage.classify", attributes: .concurrent)
+    let workers = DispatchSemaphore(value: jobs)
+    let finished = (0..<slots).map { _ in DispatchSemaphore(value: 0) }
+    var inFlight: [Int] = []  // slots, oldest first
+    var next = 0
+    defer {
+      // On an error, let the workers finish before their buffers go away.
+      for i in inFlight { finished[i].wait() }
+    }
+    while true {
+      if inFlight.count == slots {
+        let oldest = inFlight.removeFirst()
+        finished[oldest].wait()
+        write(oldest)
+      }
+      let slot = next
+      guard try batches.with(slot, { (b) throws(TriageError) in try reader.next(into: &b, maxNotes: BatchClassifier.batchSize) })
+      else { break }
+      next = (next + 1) % slots
+      inFlight.append(slot)
+      workers.wait()
+      queue.async {
+        work(slot)
+        workers.signal()
+        finished[slot].signal()
+      }
+    }
+    while !inFlight.isEmpty {
+      let oldest = inFlight.removeFirst()
+      finished[oldest].wait()
+      write(oldest)
     }
   }
 
@@ -224,10 +246,10 @@ struct BatchClassifier {
         let text = UnsafeBufferPointer(rebasing: all[Int(r.text.lowerBound)..<Int(r.text.upperBound)])
         classifier.classify(text, into: &s.scratch)
         if s.scratch.truncated { s.truncated += 1 }
-        // bin/bench times the classifier alone: every note is classified, nothing is written.
-        if format == "none" { continue }
         let id = UnsafeBufferPointer(rebasing: all[Int(r.id.lowerBound)..<Int(r.id.upperBound)])
-        if format == "tsv" {
+        if format == "none" {
+          continue
+        } else if format == "tsv" {
           w.append(ClassifyCommand.tsvLine(classifier, s.scratch, id: String(decoding: id, as: UTF8.self)))
         } else {
           let source = UnsafeBufferPointer(rebasing: all[Int(r.source.lowerBound)..<Int(r.source.upperBound)])
@@ -237,6 +259,18 @@ struct BatchClassifier {
         }
       }
     }
+  }
+}
+
+/// Per-slot note batches shared with worker threads: the reading thread fills a slot, then one
+/// worker classifies it; never both at once.
+final class BatchSlots: @unchecked Sendable {
+  private var batches: [NoteBatch]
+
+  init(count: Int) { batches = (0..<count).map { _ in NoteBatch() } }
+
+  func with<R, E: Error>(_ i: Int, _ body: (inout NoteBatch) throws(E) -> R) throws(E) -> R {
+    try body(&batches[i])
   }
 }
 
