@@ -30,7 +30,7 @@ struct DataSpec: Equatable {
         for b in e.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
       }
     }
-    return "triage-bench data 1\nname \(name)\nnotes \(notes)\ndays \(days)\norders \(orders)\nlines \(lines)\n"
+    return "triage-bench data 2\nname \(name)\nnotes \(notes)\ndays \(days)\norders \(orders)\nlines \(lines)\n"
       + "events \(allEvents ? "all" : "failed")\nseed \(seed)\nas_of \(asOf)\nlexicon \(String(h, radix: 16))\n"
   }
 }
@@ -194,7 +194,8 @@ struct DatasetWriter {
     var out = try CSVOut(path, header: "sku,location,wms_on_hand,erp_on_hand,storefront_available,as_of")
     var rng = SplitMix64(seed: spec.seed).fork(0x33)
     for s in 10_000..<(10_000 + spec.skuCount) {
-      for n in 0..<rng.int(1...2) {
+      let count = rng.int(1...2)
+      for n in 0..<count where n == 0 || location(ofSKU: s, n) != location(ofSKU: s, 0) {
         let wms = rng.int(0...240)
         let erp = rng.chance(0.03) ? max(0, wms + rng.int(-40...40)) : wms
         let front = rng.chance(0.02) ? wms + rng.int(1...12) : wms
