@@ -1,4 +1,5 @@
 import Foundation
+import TriageKit
 
 #if canImport(Glibc)
   import Glibc
@@ -15,61 +16,55 @@ struct Options {
   var keepData = false
   var dataDir: String?
 
-  static let usage = """
-    OVERVIEW: issue 7's benchmark: classify, ingest, why, themes and REPL start-up, timed on
-    generated data with the release triage binary.
+  /// The options, parsed and described by TriageKit's parser (argument parsing is written once).
+  static let spec: CommandSpec = {
+    var s = CommandSpec(
+      "",
+      abstract: "Issue 7's benchmark: classify, ingest, why, themes and REPL start-up, timed on generated data with the release triage binary.",
+      discussion: """
+        Each stage runs the release triage as a child process; the table shows medians, the \
+        throughput and the peak memory (getrusage). Generated data is cached in \
+        .build/bench-data and reused. Exits 3 when a target is missed.
+        """,
+      options: [
+        OptionSpec("--only", value: "STAGES", help: "Stages to run, comma-separated: \(stages.joined(separator: ", ")) (default all)."),
+        OptionSpec("--runs", value: "N", help: "Runs per stage; the table shows medians (default 3)."),
+        OptionSpec(
+          "--notes", value: "N",
+          help: "Notes in the classify, ingest and why corpus (default 1000000); themes uses 4.5 × N over 90 days, why N/5 orders."),
+        OptionSpec("--queries", value: "N", help: "why queries per session (default 500)."),
+        .flag("--json", "One JSON object instead of the table."),
+        .flag("--keep-data", "Also keep the stores built for why and themes (the generated folders are always kept)."),
+        OptionSpec("--data-dir", value: "DIR", help: "Where generated data lives (default .build/bench-data)."),
+        .flag("--help", short: "h", "Show this help."),
+      ],
+      examples: ["bin/bench", "bin/bench --notes 200000 --runs 1", "bin/bench --only why,themes --json"])
+    s.program = "bin/bench"
+    s.shared = []
+    return s
+  }()
 
-    USAGE: bin/bench [--only STAGE[,STAGE...]] [--runs N] [--notes N] [--json] [--keep-data]
-
-    OPTIONS:
-      --only STAGES   classify, ingest, why, themes, repl (comma-separated; default all)
-      --runs N        runs per stage; the table shows medians (default 3)
-      --notes N       notes in the classify/ingest/why corpus (default 1000000; themes uses
-                      4.5 × N over 90 days, why N/5 orders)
-      --queries N     why queries per session (default 500)
-      --json          one JSON object instead of the table
-      --keep-data     also keep the stores built for why and themes (the generated folders
-                      in .build/bench-data are always kept and reused)
-      --data-dir DIR  where generated data lives (default .build/bench-data)
-
-    """
-
-  static func parse(_ args: [String]) throws -> Options {
+  /// The options, or nil when help was asked for (and printed).
+  static func parse(_ args: [String]) throws(TriageError) -> Options? {
+    let p = try ArgumentParser.parse(args, spec)
+    if p.has("--help") {
+      print(spec.help(), terminator: "")
+      return nil
+    }
     var o = Options()
-    var i = 0
-    func value() throws -> String {
-      i += 1
-      guard i < args.count else { throw BenchError("\(args[i - 1]) needs a value") }
-      return args[i]
-    }
-    func number(_ min: Int) throws -> Int {
-      let v = try value()
-      guard let n = Int(v.replacingOccurrences(of: "_", with: "")), n >= min else {
-        throw BenchError("\(args[i - 1]) expects a whole number of at least \(min), found '\(v)'")
+    if let list = p.value("--only") {
+      let names = list.split(separator: ",").map(String.init)
+      for s in names where !stages.contains(s) {
+        throw .usage("unknown stage '\(s)'\(Suggest.didYouMean(s, in: stages)); expected \(stages.joined(separator: ", "))")
       }
-      return n
+      o.only = names
     }
-    while i < args.count {
-      switch args[i] {
-      case "--only":
-        let list = try value().split(separator: ",").map(String.init)
-        for s in list where !stages.contains(s) {
-          throw BenchError("unknown stage '\(s)'; expected \(stages.joined(separator: ", "))")
-        }
-        o.only = list
-      case "--runs": o.runs = try number(1)
-      case "--notes": o.notes = try number(1000)
-      case "--queries": o.queries = try number(1)
-      case "--json": o.json = true
-      case "--keep-data": o.keepData = true
-      case "--data-dir": o.dataDir = try value()
-      case "--help", "-h":
-        print(usage, terminator: "")
-        exit(0)
-      default: throw BenchError("unknown option '\(args[i])'\n\(usage)")
-      }
-      i += 1
-    }
+    o.runs = try p.int("--runs", default: o.runs, range: 1...1000)
+    o.notes = try p.int("--notes", default: o.notes, range: 1000...100_000_000)
+    o.queries = try p.int("--queries", default: o.queries, range: 1...1_000_000)
+    o.json = p.has("--json")
+    o.keepData = p.has("--keep-data")
+    o.dataDir = p.value("--data-dir")
     return o
   }
 }
@@ -84,7 +79,7 @@ func machineName() -> String {
 }
 
 do {
-  let options = try Options.parse(Array(CommandLine.arguments.dropFirst()))
+  guard let options = try Options.parse(Array(CommandLine.arguments.dropFirst())) else { exit(0) }
   let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
   let triage = exe.appendingPathComponent("triage").path
   guard FileManager.default.isExecutableFile(atPath: triage) else {
@@ -105,7 +100,10 @@ do {
   let machine = machineName()
   print(options.json ? Report.json(bench.rows, machine: machine, runs: options.runs) : Report.table(bench.rows, machine: machine, runs: options.runs), terminator: "")
   exit(bench.rows.allSatisfy { $0.met != false } ? 0 : 3)
+} catch let error as TriageError {
+  FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
+  exit(error.status.rawValue)
 } catch {
-  FileHandle.standardError.write(Data("triage-bench: error: \(error)\n".utf8))
+  FileHandle.standardError.write(Data("bench: error: \(error)\n".utf8))
   exit(1)
 }
