@@ -59,6 +59,26 @@ import TriageKit
     }
   }
 
+  /// The indexes and their definitions, by name.
+  static func indexes(_ store: Store) throws -> [String] {
+    try store.db.prepare("SELECT name || ': ' || coalesce(sql, '') FROM sqlite_master WHERE type = 'index' ORDER BY name")
+      .rows { $0.text(0) }
+  }
+
+  @Test func aFirstIngestLeavesTheIndexesTheSchemaCreates() throws {
+    let dir = ThemeFixture.tempDirectory()
+    let schema = try Self.indexes(try Store(path: dir + "/empty.db"))
+    #expect(schema.contains { $0.hasPrefix("notes_day: CREATE INDEX") }, "the note indexes are listed")
+    // The first ingest builds the note indexes after the notes; the second writes through them.
+    let db = dir + "/twice.db"
+    #expect(ThemeFixture.run(["ingest", Self.demo, "--db", db]).0 == 0)
+    #expect(try Self.indexes(try Store(path: db)) == schema)
+    #expect(ThemeFixture.run(["ingest", Self.demo, "--db", db]).0 == 0)
+    let store = try Store(path: db)
+    #expect(try Self.indexes(store) == schema)
+    #expect(try store.db.prepare("PRAGMA integrity_check").first { $0.text(0) } == "ok")
+  }
+
   @Test func anOrderThatArrivesAfterItsNotesOrChangesCarrierKeepsTheRowsCurrent() throws {
     let db = ThemeFixture.tempDirectory() + "/late.db"
     let notes = [

