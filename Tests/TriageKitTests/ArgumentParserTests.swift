@@ -196,4 +196,27 @@ import TriageKit
     // Continuation lines are indented and start with an option or an argument.
     #expect(usage.dropFirst().allSatisfy { $0.hasPrefix("    ") && "[<".contains($0.drop { $0 == " " }.first ?? "?") })
   }
+
+  // MARK: A tool of its own
+
+  /// bin/bench parses with the same parser: its own program name, no command name, and none
+  /// of triage's global options.
+  static var tool: CommandSpec {
+    var s = CommandSpec(
+      "", abstract: "Benchmark.",
+      options: [OptionSpec("--runs", value: "N", help: "Runs."), .flag("--help", short: "h", "Help.")])
+    s.program = "bin/bench"
+    s.shared = []
+    return s
+  }
+
+  @Test func aToolNamesItselfAndTakesNoGlobalOptions() throws {
+    #expect(try ArgumentParser.parse(["--runs", "2"], Self.tool).value("--runs") == "2")
+    let error = #expect(throws: TriageError.self) { try ArgumentParser.parse(["--db", "x.db"], Self.tool) }
+    #expect(error?.description == "error: unknown option '--db'\nusage: bin/bench [--runs <n>]\nsee 'bin/bench --help'")
+    let help = Self.tool.help(width: 80)
+    #expect(help.contains("\nUSAGE: bin/bench [--runs <n>]\n"))
+    #expect(!help.contains("--lexicons"), "triage's global options are not the tool's")
+    #expect(help.contains("  -h, --help"))
+  }
 }

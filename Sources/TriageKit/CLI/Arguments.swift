@@ -54,6 +54,11 @@ public struct CommandSpec: Sendable {
   public var examples: [String]
   /// Sub-commands named as the first argument (`lexicon check`).
   public var subcommands: [(String, String)]
+  /// The program the usage line names: `triage`, or a tool of its own with no command name
+  /// (bin/bench parses its options here too).
+  public var program = "triage"
+  /// Options accepted besides `options`: the global ones for a triage command, none for a tool.
+  public var shared: [OptionSpec] = CommandSpec.globalOptions
 
   public init(
     _ name: String, abstract: String, discussion: String = "", arguments: [ArgumentSpec] = [],
@@ -85,11 +90,11 @@ public struct CommandSpec: Sendable {
   /// The usage line wrapped to `width`, continuation lines indented under the first option.
   func usage(width: Int, lead: String) -> String {
     let parts = usageParts
-    let head = lead + parts.prefix(2).joined(separator: " ")
+    let head = lead + parts.prefix(name.isEmpty ? 1 : 2).joined(separator: " ")
     let indent = String(repeating: " ", count: min(head.count + 1, width / 2))
     var lines: [String] = []
     var line = head
-    for part in parts.dropFirst(2) {
+    for part in parts.dropFirst(name.isEmpty ? 1 : 2) {
       if line.count + 1 + part.count > width && line.count > indent.count {
         lines.append(line)
         line = indent + part
@@ -102,7 +107,7 @@ public struct CommandSpec: Sendable {
   }
 
   var usageParts: [String] {
-    var parts = ["triage", name]
+    var parts = name.isEmpty ? [program] : [program, name]
     if !subcommands.isEmpty { parts.append("<subcommand>") }
     for o in options where o.name != "--help" {
       let v = o.value.map { " <\($0.lowercased())>" } ?? ""
@@ -140,7 +145,7 @@ public struct CommandSpec: Sendable {
     if !arguments.isEmpty {
       out += "\nARGUMENTS:\n" + rows(arguments.map { ("<\($0.name.lowercased())>", $0.help) })
     }
-    let all = options + CommandSpec.globalOptions.filter { g in !options.contains { $0.name == g.name } }
+    let all = options + shared.filter { g in !options.contains { $0.name == g.name } }
     out += "\nOPTIONS:\n" + rows(all.map { o in
       var name = o.name
       if let s = o.short { name = "-\(s), " + name }
@@ -226,7 +231,7 @@ public enum ArgumentParser {
 
   public static func parse(_ args: [String], _ spec: CommandSpec) throws(TriageError) -> ParsedArguments {
     var result = ParsedArguments()
-    let options = spec.options + CommandSpec.globalOptions
+    let options = spec.options + spec.shared
     var i = 0
     var onlyPositionals = false
     while i < args.count {
@@ -278,7 +283,7 @@ public enum ArgumentParser {
           "'\(value)' is not a valid value for \(option.name); expected \(option.choices.joined(separator: ", "))\(Suggest.didYouMean(value, in: option.choices))")
       }
       if !option.repeats, let existing = result.values[option.name], !existing.isEmpty,
-        !CommandSpec.globalOptions.contains(where: { $0.name == option.name })
+        !spec.shared.contains(where: { $0.name == option.name })
       {
         throw .usage("option '\(option.name)' given twice")
       }
@@ -301,7 +306,7 @@ public enum ArgumentParser {
   }
 
   static func hint(_ spec: CommandSpec) -> String {
-    "\nusage: \(spec.usage)\nsee 'triage help \(spec.name)'"
+    "\nusage: \(spec.usage)\nsee '\(spec.name.isEmpty ? "\(spec.program) --help" : "\(spec.program) help \(spec.name)")'"
   }
 }
 

@@ -186,13 +186,13 @@ enum TableReader {
     }
 
     func nonEmpty(_ name: String) throws(TriageError) -> String {
-      let v = self[name].trimmingCharacters(in: .whitespaces)
+      let v = TableReader.trimmed(self[name])
       if v.isEmpty { throw error(name, "empty \(name): every row needs one") }
       return v
     }
 
     func choice(_ name: String, _ allowed: [String], allowEmpty: Bool) throws(TriageError) -> String {
-      let v = self[name].trimmingCharacters(in: .whitespaces).lowercased()
+      let v = TableReader.trimmed(self[name]).lowercased()
       if v.isEmpty && allowEmpty { return "" }
       guard allowed.contains(v) else {
         let shown = allowed.filter { !$0.isEmpty }
@@ -204,7 +204,7 @@ enum TableReader {
     }
 
     func time(_ name: String) throws(TriageError) -> Int64? {
-      let v = self[name].trimmingCharacters(in: .whitespaces)
+      let v = TableReader.trimmed(self[name])
       if v.isEmpty { return nil }
       do { return try Timestamp(v).seconds } catch {
         throw self.error(name, "invalid \(name) '\(SafeText.escape(v))': \(error.message)")
@@ -212,7 +212,7 @@ enum TableReader {
     }
 
     func date(_ name: String) throws(TriageError) -> Int64? {
-      let v = self[name].trimmingCharacters(in: .whitespaces)
+      let v = TableReader.trimmed(self[name])
       if v.isEmpty { return nil }
       do {
         let t = try Timestamp(v)
@@ -224,7 +224,7 @@ enum TableReader {
 
     /// A whole number ≥ 0, or nil when empty.
     func quantity(_ name: String) throws(TriageError) -> Int? {
-      let v = self[name].trimmingCharacters(in: .whitespaces)
+      let v = TableReader.trimmed(self[name])
       if v.isEmpty { return nil }
       guard let n = Int(v) else {
         throw error(name, "invalid \(name) '\(SafeText.escape(v))': expected a whole number")
@@ -235,13 +235,21 @@ enum TableReader {
 
     /// A whole number that may be negative (inventory counts, adjustment quantities).
     func count(_ name: String) throws(TriageError) -> Int? {
-      let v = self[name].trimmingCharacters(in: .whitespaces)
+      let v = TableReader.trimmed(self[name])
       if v.isEmpty { return nil }
       guard let n = Int(v) else {
         throw error(name, "invalid \(name) '\(SafeText.escape(v))': expected a whole number")
       }
       return n
     }
+  }
+
+  /// `s.trimmingCharacters(in: .whitespaces)`, without Foundation when nothing is to trim (an
+  /// ingest trims every field of every row).
+  static func trimmed(_ s: String) -> String {
+    guard let first = s.utf8.first, let last = s.utf8.last else { return s }
+    func plain(_ b: UInt8) -> Bool { b != ASCII.space && b != ASCII.tab && b < 0x80 }
+    return plain(first) && plain(last) ? s : s.trimmingCharacters(in: .whitespaces)
   }
 
   static func read<R>(

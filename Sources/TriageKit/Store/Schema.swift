@@ -133,6 +133,8 @@ enum Schema {
     DraftSchema.migration,
     // 3: themes and recurrence (Themes/ThemeSchema.swift).
     ThemeSchema.migration,
+    // 4: the customer and carrier of a note's orders in theme_refs; ingest writes theme_refs.
+    ThemeSchema.customerCarrier,
   ]
 
   static var version: Int { migrations.count }

@@ -149,11 +149,10 @@ public struct RecurrenceDetector {
           .map { (note: $0.key, at: $0.value) }.sorted { $0.at != $1.at ? $0.at > $1.at : $0.note > $1.note }
       case .customer, .carrier:
         let named = (placeNotes["\(hit.ruleIndex)\u{0}\(hit.value)"] ?? []).map { (note: $0.0, at: $0.1) }
-        notes = (try store.ruleNotes(codes: hit.rule.codes, orderColumn: hit.rule.kind.rawValue, value: hit.value, in: w, limit: 3) + named)
+        notes = (try store.ruleNotes(codes: hit.rule.codes, refKind: Store.refKind(hit.rule.kind) ?? 0, value: hit.value, in: w, limit: 3) + named)
           .sorted { $0.at != $1.at ? $0.at > $1.at : $0.note > $1.note }
       default:
-        let kind = hit.rule.kind == .sku ? 1 : hit.rule.kind == .location ? 2 : hit.rule.kind == .skuLocation ? 3 : 0
-        notes = try store.ruleNotes(codes: hit.rule.codes, refKind: kind, value: hit.value, in: w)
+        notes = try store.ruleNotes(codes: hit.rule.codes, refKind: Store.refKind(hit.rule.kind) ?? 0, value: hit.value, in: w)
       }
       if hit.rule.kind != .customer && hit.rule.kind != .carrier && !notes.isEmpty {
         let repeated = notes.filter { shown.contains($0.note) }.count

@@ -192,6 +192,10 @@ public struct RecurrenceRules: Sendable, Equatable {
 public enum PlaceMatcher {
   /// `"PS-3: printer"` → `ps 3 printer`; `"PS3"` → `ps3`.
   public static func normalize(_ text: String) -> String {
+    String(decoding: normalizedBytes(text), as: UTF8.self)
+  }
+
+  static func normalizedBytes(_ text: String) -> [UInt8] {
     var out: [UInt8] = []
     out.reserveCapacity(text.utf8.count)
     var space = false
@@ -206,12 +210,38 @@ public enum PlaceMatcher {
         space = true
       }
     }
-    return String(decoding: out, as: UTF8.self)
+    return out
   }
 
   /// The places a note names.
+  ///
+  /// - Complexity: one pass over the note's bytes per spelling (a byte search: the recurrence
+  ///   rules run this on every candidate note of 14 days).
   public static func places(in text: String, _ places: [RecurrencePlace]) -> [String] {
-    let padded = " " + normalize(text) + " "
-    return places.filter { p in p.spellings.contains { padded.contains(" \($0) ") } }.map(\.name)
+    let padded = [ASCII.space] + normalizedBytes(text) + [ASCII.space]
+    return padded.withUnsafeBufferPointer { hay in
+      places.filter { p in
+        p.spellings.contains { s in
+          let needle = [ASCII.space] + Array(s.utf8) + [ASCII.space]
+          return needle.withUnsafeBufferPointer { contains(hay, $0) }
+        }
+      }.map(\.name)
+    }
+  }
+
+  /// Whether `needle` occurs in `hay`.
+  static func contains(_ hay: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let first = needle.first, needle.count <= hay.count else { return needle.isEmpty }
+    var i = 0
+    let last = hay.count - needle.count
+    while i <= last {
+      if hay[i] == first {
+        var k = 1
+        while k < needle.count && hay[i + k] == needle[k] { k += 1 }
+        if k == needle.count { return true }
+      }
+      i += 1
+    }
+    return false
   }
 }

@@ -22,15 +22,15 @@ extension Store {
     for p in w.partialDays { try body(p.day..<(p.day + 1), p.from..<p.to) }
   }
 
-  /// Open and resolved mentions per (day, code) in the window, from the covering index on
-  /// note_reasons(day, code, status).
+  /// Open and resolved mentions per (day, code) in the window: whole days from `reason_days`
+  /// (ThemeSchema), a partial first or last day from the notes.
   ///
-  /// - Complexity: one index range scan over the window's mentions; no table row is read
-  ///   except on a partial first or last day.
+  /// - Complexity: one row per (day, code, status) for whole days; the mentions of a partial
+  ///   day are read note by note.
   func reasonCounts(in w: ThemeWindow) throws(TriageError) -> [MentionCount] {
     var out: [MentionCount] = []
     let full = try statement(
-      "SELECT day, code, status, count(*) FROM note_reasons WHERE day >= ?1 AND day < ?2 GROUP BY day, code, status")
+      "SELECT day, code, status, n FROM reason_days WHERE day >= ?1 AND day < ?2 AND n > 0 ORDER BY day, code, status")
     let partial = try statement(
       """
       SELECT r.day, r.code, r.status, count(*) FROM note_reasons r JOIN notes n ON n.id = r.note
@@ -50,8 +50,8 @@ extension Store {
   /// Mentions per (value, day, code) for a grouping that is not made of codes: SKU, location,
   /// SKU at location, order, customer, carrier or source.
   ///
-  /// SKUs, locations and orders come from `theme_refs` (one range per code); customer and
-  /// carrier join the orders; source joins the notes (every mention in the window is read).
+  /// SKUs, locations, orders, customers and carriers come from `theme_refs` (one range per
+  /// code); source joins the notes (every mention in the window is read).
   func mentionCounts(
     _ dimension: ThemeDimension, in w: ThemeWindow, status: Int, codes: [String]
   ) throws(TriageError) -> [MentionCount] {
@@ -73,12 +73,12 @@ extension Store {
       }
       return out
     }
-    let (select, join, kind) = Store.refShape(dimension)
+    let kind = Store.refKind(dimension)
     let sql = { (partial: Bool) in
       """
-      SELECT \(select), t.day, count(*) FROM theme_refs t\(join)\(partial ? " JOIN notes n ON n.id = t.note" : "")
+      SELECT t.value, t.day, count(*) FROM theme_refs t\(partial ? " JOIN notes n ON n.id = t.note" : "")
       WHERE t.code = ?1 AND t.status = ?2 AND t.kind = \(kind) AND t.day >= ?3 AND t.day < ?4\
-      \(partial ? " AND n.created_at >= ?5 AND n.created_at < ?6" : "")\(join.isEmpty ? "" : " AND \(select) <> ''")
+      \(partial ? " AND n.created_at >= ?5 AND n.created_at < ?6" : "")
       GROUP BY 1, 2
       """
     }
@@ -94,27 +94,27 @@ extension Store {
     return out
   }
 
-  /// How a dimension reads `theme_refs`: the value selected, a join, and the kind of reference.
-  static func refShape(_ d: ThemeDimension) -> (select: String, join: String, kind: Int) {
+  /// The kind of `theme_refs` row a dimension reads (ThemeSchema).
+  static func refKind(_ d: ThemeDimension) -> Int {
     switch d {
-    case .sku: ("t.value", "", 1)
-    case .location: ("t.value", "", 2)
-    case .customer: ("o.customer", " JOIN orders o ON o.order_key = t.value", 0)
-    case .carrier: ("o.carrier", " JOIN orders o ON o.order_key = t.value", 0)
-    default: ("t.value", "", 0)
+    case .sku: 1
+    case .location: 2
+    case .customer: 4
+    case .carrier: 5
+    default: 0
     }
   }
 
   /// Open mentions in the window whose note names something of this dimension (a note naming
   /// two SKUs counts once).
   func attributedMentions(_ dimension: ThemeDimension, in w: ThemeWindow, codes: [String]) throws(TriageError) -> Int {
-    let (select, join, kind) = Store.refShape(dimension)
+    let kind = Store.refKind(dimension)
     var total = 0
     let sql = { (partial: Bool) in
       """
-      SELECT count(DISTINCT t.note) FROM theme_refs t\(join)\(partial ? " JOIN notes n ON n.id = t.note" : "")
+      SELECT count(DISTINCT t.note) FROM theme_refs t\(partial ? " JOIN notes n ON n.id = t.note" : "")
       WHERE t.code = ?1 AND t.status = 0 AND t.kind = \(kind) AND t.day >= ?2 AND t.day < ?3\
-      \(partial ? " AND n.created_at >= ?4 AND n.created_at < ?5" : "")\(join.isEmpty ? "" : " AND \(select) <> ''")
+      \(partial ? " AND n.created_at >= ?4 AND n.created_at < ?5" : "")
       """
     }
     for code in codes {
@@ -167,21 +167,6 @@ extension Store {
     }
   }
 
-  /// Open mentions of `code` on `day` inside the window on orders of one customer or carrier.
-  func openMentions(code: String, day: Int64, orderColumn: String, value: String, in w: ThemeWindow) throws(TriageError) -> [MentionNote] {
-    precondition(orderColumn == "customer" || orderColumn == "carrier")
-    return try statement(
-      """
-      SELECT t.note, r.score, n.created_at, (SELECT count(*) FROM note_reasons x WHERE x.note = t.note)
-      FROM theme_refs t JOIN orders o ON o.order_key = t.value
-      JOIN note_reasons r ON r.note = t.note AND r.code = t.code JOIN notes n ON n.id = t.note
-      WHERE t.code = ?1 AND t.status = 0 AND t.kind = 0 AND t.day = ?2 AND o.\(orderColumn) = ?3
-        AND n.created_at >= ?4 AND n.created_at < ?5
-      """
-    ).rows([.text(code), .int(day), .text(value), .int(w.start), .int(w.end)]) {
-      MentionNote(note: $0.int(0), code: code, score: Int($0.int(1)), createdAt: $0.int(2), reasonCount: Int($0.int(3)))
-    }
-  }
 
   /// Open mentions on `day` inside the window from notes of one source.
   func openMentions(source: String, day: Int64, in w: ThemeWindow) throws(TriageError) -> [MentionNote] {

@@ -223,8 +223,8 @@ public struct ThemeAnalyzer {
           case .theme, .owner, .reason: list += try store.openMentions(code: code, day: day, in: w)
           case .sku: list += try store.openMentions(code: code, day: day, kind: 1, value: g.key, in: w)
           case .location: list += try store.openMentions(code: code, day: day, kind: 2, value: g.key, in: w)
-          case .customer, .carrier:
-            list += try store.openMentions(code: code, day: day, orderColumn: d.rawValue, value: g.key, in: w)
+          case .customer: list += try store.openMentions(code: code, day: day, kind: 4, value: g.key, in: w)
+          case .carrier: list += try store.openMentions(code: code, day: day, kind: 5, value: g.key, in: w)
           case .source: break
           }
         }

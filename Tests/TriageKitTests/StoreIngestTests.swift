@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+import TriageKit
+
+/// What ingest writes for themes (`theme_refs`, `reason_days`), against the same rows derived
+/// in SQL from the stored notes, and migration 4 on a store written before it.
+@Suite struct StoreIngestTests {
+  typealias N = ThemeFixture.Note
+
+  /// The rows `theme_refs` must hold, derived set-wise from notes, reasons, references and
+  /// orders (the definition in ThemeSchema, written as the migrations' backfill).
+  static let expectedThemeRows = """
+    SELECT r.code, r.status, 0, r.day, n.order_id, r.note FROM note_reasons r JOIN notes n ON n.id = r.note
+      WHERE n.order_id <> ''
+    UNION SELECT r.code, r.status, f.kind, r.day, f.value, r.note FROM note_refs f JOIN note_reasons r ON r.note = f.note
+      WHERE f.kind <> 0 OR NOT EXISTS (SELECT 1 FROM notes n WHERE n.id = f.note AND n.order_id <> '')
+    UNION SELECT r.code, r.status, 3, r.day, s.value || ' @ ' || l.value, r.note FROM note_refs s
+      JOIN note_refs l ON l.note = s.note AND l.kind = 2 JOIN note_reasons r ON r.note = s.note WHERE s.kind = 1
+    UNION SELECT r.code, r.status, 4, r.day, o.customer, r.note FROM note_reasons r JOIN notes n ON n.id = r.note
+      JOIN orders o ON o.order_key IN (SELECT n.order_id WHERE n.order_id <> ''
+        UNION SELECT f.value FROM note_refs f WHERE f.note = n.id AND f.kind = 0 AND n.order_id = '')
+      WHERE o.customer <> ''
+    UNION SELECT r.code, r.status, 5, r.day, o.carrier, r.note FROM note_reasons r JOIN notes n ON n.id = r.note
+      JOIN orders o ON o.order_key IN (SELECT n.order_id WHERE n.order_id <> ''
+        UNION SELECT f.value FROM note_refs f WHERE f.note = n.id AND f.kind = 0 AND n.order_id = '')
+      WHERE o.carrier <> ''
+    """
+
+  static func count(_ store: Store, _ sql: String) throws -> Int {
+    Int(try store.db.prepare(sql).first { $0.int(0) } ?? -1)
+  }
+
+  /// Rows in one set and not the other, both ways, plus the reason_days drift.
+  static func differences(_ store: Store) throws -> (missing: Int, extra: Int, days: Int, rows: Int) {
+    let missing = try count(store, "SELECT count(*) FROM (\(expectedThemeRows) EXCEPT SELECT code, status, kind, day, value, note FROM theme_refs)")
+    let extra = try count(
+      store, "SELECT count(*) FROM (SELECT code, status, kind, day, value, note FROM theme_refs EXCEPT SELECT * FROM (\(expectedThemeRows)))")
+    let days = try count(
+      store,
+      """
+      SELECT count(*) FROM (SELECT day, code, status, count(*) AS n FROM note_reasons GROUP BY 1, 2, 3
+        EXCEPT SELECT day, code, status, n FROM reason_days WHERE n > 0)
+      """)
+    let rows = try count(store, "SELECT count(*) FROM theme_refs")
+    return (missing, extra, days, rows)
+  }
+
+  static let demo = ThemeFixture.root.appendingPathComponent("Corpus/demo").path
+
+  @Test func ingestWritesTheThemeRowsTheSchemaDefines() throws {
+    let db = ThemeFixture.tempDirectory() + "/demo.db"
+    #expect(ThemeFixture.run(["ingest", Self.demo, "--db", db]).0 == 0)
+    let store = try Store(path: db)
+    let d = try Self.differences(store)
+    #expect(d.missing == 0 && d.extra == 0 && d.days == 0)
+    #expect(d.rows > 1000, "the demo has customers, carriers, SKUs and locations to join")
+    for kind in 0...5 {
+      #expect(try Self.count(store, "SELECT count(*) FROM theme_refs WHERE kind = \(kind)") > 0, "kind \(kind)")
+    }
+  }
+
+  /// The indexes and their definitions, by name.
+  static func indexes(_ store: Store) throws -> [String] {
+    try store.db.prepare("SELECT name || ': ' || coalesce(sql, '') FROM sqlite_master WHERE type = 'index' ORDER BY name")
+      .rows { $0.text(0) }
+  }
+
+  @Test func aFirstIngestLeavesTheIndexesTheSchemaCreates() throws {
+    let dir = ThemeFixture.tempDirectory()
+    let schema = try Self.indexes(try Store(path: dir + "/empty.db"))
+    #expect(schema.contains { $0.hasPrefix("notes_day: CREATE INDEX") }, "the note indexes are listed")
+    // The first ingest builds the note indexes after the notes; the second writes through them.
+    let db = dir + "/twice.db"
+    #expect(ThemeFixture.run(["ingest", Self.demo, "--db", db]).0 == 0)
+    #expect(try Self.indexes(try Store(path: db)) == schema)
+    #expect(ThemeFixture.run(["ingest", Self.demo, "--db", db]).0 == 0)
+    let store = try Store(path: db)
+    #expect(try Self.indexes(store) == schema)
+    #expect(try store.db.prepare("PRAGMA integrity_check").first { $0.text(0) } == "ok")
+  }
+
+  @Test func anOrderThatArrivesAfterItsNotesOrChangesCarrierKeepsTheRowsCurrent() throws {
+    let db = ThemeFixture.tempDirectory() + "/late.db"
+    let notes = [
+      N(id: "n1", at: "2026-11-20T10:00:00Z", text: "short pick 88213 at B-14-02, bin empty", order: "SO-1001"),
+      N(id: "n2", at: "2026-11-21T10:00:00Z", source: "carrier", text: "missed pickup again for order SO-1002, trailer no-show"),
+    ]
+    // Notes first, with no orders: no customer or carrier yet.
+    #expect(ThemeFixture.run(["ingest", ThemeFixture.folder(notes: notes), "--db", db]).0 == 0)
+    var store = try Store(path: db)
+    #expect(try Self.count(store, "SELECT count(*) FROM theme_refs WHERE kind IN (4, 5)") == 0)
+    // The orders arrive: their customer and carrier join the notes already stored.
+    let orders = [("SO-1001", "Larkspur Living", "UPS"), ("SO-1002", "Web customer", "Ridgeline Freight")]
+    #expect(ThemeFixture.run(["ingest", ThemeFixture.folder(notes: notes, orders: orders), "--db", db]).0 == 0)
+    store = try Store(path: db)
+    var d = try Self.differences(store)
+    #expect(d.missing == 0 && d.extra == 0)
+    #expect(try Self.count(store, "SELECT count(*) FROM theme_refs WHERE kind = 5 AND value = 'Ridgeline Freight'") > 0)
+    // SO-1002 changes carrier: the old carrier's rows go.
+    let changed = [("SO-1001", "Larkspur Living", "UPS"), ("SO-1002", "Web customer", "FedEx")]
+    #expect(ThemeFixture.run(["ingest", ThemeFixture.folder(notes: notes, orders: changed), "--db", db]).0 == 0)
+    store = try Store(path: db)
+    d = try Self.differences(store)
+    #expect(d.missing == 0 && d.extra == 0)
+    #expect(try Self.count(store, "SELECT count(*) FROM theme_refs WHERE kind = 5 AND value = 'Ridgeline Freight'") == 0)
+    #expect(try Self.count(store, "SELECT count(*) FROM theme_refs WHERE kind = 5 AND value = 'FedEx'") > 0)
+  }
+
+  @Test func migrationFourFillsCustomerCarrierAndDayCountsOfAnOlderStore() throws {
+    let db = ThemeFixture.tempDirectory() + "/old.db"
+    #expect(ThemeFixture.run(["ingest", Self.demo, "--db", db]).0 == 0)
+    let expected = try Self.differences(try Store(path: db)).rows
+    // Take the store back to what schema 3 wrote: no customer or carrier rows, no day counts.
+    do {
+      let raw = try Database(path: db)
+      try raw.execute(
+        """
+        DELETE FROM theme_refs WHERE kind IN (4, 5);
+        DROP TABLE reason_days;
+        DROP TRIGGER reason_days_delete; DROP TRIGGER reason_days_update;
+        DROP TRIGGER theme_order_insert; DROP TRIGGER theme_order_update; DROP INDEX orders_carrier;
+        DROP TRIGGER theme_reason_update; DROP TRIGGER theme_ref_delete; DROP TRIGGER theme_note_order;
+        CREATE TRIGGER theme_reason_insert AFTER INSERT ON note_reasons BEGIN SELECT 1; END;
+        CREATE TRIGGER theme_ref_insert AFTER INSERT ON note_refs BEGIN SELECT 1; END;
+        CREATE TRIGGER theme_reason_update AFTER UPDATE ON note_reasons BEGIN SELECT 1; END;
+        CREATE TRIGGER theme_ref_delete AFTER DELETE ON note_refs BEGIN SELECT 1; END;
+        CREATE TRIGGER theme_note_order AFTER UPDATE OF order_id ON notes BEGIN SELECT 1; END;
+        UPDATE meta SET value = '3' WHERE key = 'schema_version';
+        """)
+    }
+    let store = try Store(path: db)
+    #expect(try store.meta("schema_version") == "4")
+    let d = try Self.differences(store)
+    #expect(d.missing == 0 && d.extra == 0 && d.days == 0)
+    #expect(d.rows == expected)
+    // A reason deleted after the migration leaves the counts right (the triggers follow it).
+    try store.db.execute("DELETE FROM note_reasons WHERE note = (SELECT min(note) FROM note_reasons)")
+    #expect(try Self.differences(store).days == 0)
+  }
+}
