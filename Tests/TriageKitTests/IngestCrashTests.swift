@@ -75,6 +75,31 @@ struct IngestCrashTests {
     return (process, out)
   }
 
+  /// Bytes a process has read so far (`rchar` of /proc/PID/io).
+  static func bytesRead(_ pid: Int32) -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/io", encoding: .utf8) else { return 0 }
+    for line in text.split(separator: "\n") where line.hasPrefix("rchar:") {
+      return Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces)) ?? 0
+    }
+    return 0
+  }
+
+  /// Waits until an ingest of `folder` has read a third of its notes (after the lexicons and
+  /// the other files): it is then part-way through the notes, inside its transaction, well
+  /// before COMMIT. With `stop`, freezes it there (SIGSTOP), so whatever the test does next
+  /// happens while the ingest holds its transaction open.
+  static func waitUntilPartWayThroughNotes(_ ingest: Process, folder: String, stop: Bool) throws {
+    let lexicons = (FileManager.default.subpaths(atPath: TriageBinary.lexicons) ?? [])
+      .map { fileSize(TriageBinary.lexicons + "/" + $0) }.reduce(0, +)
+    let others = (try FileManager.default.contentsOfDirectory(atPath: folder)).filter { $0 != "notes.csv" }
+      .map { fileSize(folder + "/" + $0) }.reduce(0, +)
+    let target = lexicons + others + fileSize(folder + "/notes.csv") / 3
+    let deadline = Date().addingTimeInterval(60)
+    while ingest.isRunning && bytesRead(ingest.processIdentifier) < target && Date() < deadline { usleep(500) }
+    if stop { kill(ingest.processIdentifier, SIGSTOP) }
+    try #require(ingest.isRunning, "the ingest finished before it could be stopped; give it more notes")
+  }
+
   static func fileSize(_ path: String) -> Int {
     ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
   }
@@ -84,28 +109,25 @@ struct IngestCrashTests {
     let db = dir.path + "/store.db"
     let first = try Self.folder(dir, "day1", prefix: "a", notes: 300)
     // Big enough that the ingest is still writing for a good second after its WAL grows.
-    let second = try Self.folder(dir, "day2", prefix: "b", notes: 80_000)
+    let second = try Self.folder(dir, "day2", prefix: "b", notes: 120_000)
     let day1 = try TriageBinary.run(["ingest", first, "--db", db], in: dir)
     try #require(day1.status == 0, "\(day1.stderr)")
     let before = try Self.snapshot(db)
     #expect(before[0].hasPrefix("300 "))
 
-    // Kill the second ingest once its transaction has written a few megabytes to the WAL: it
-    // is then part-way through the notes, well after BEGIN and well before COMMIT.
+    // Stop the second ingest part-way through its notes (inside its transaction), and kill it
+    // there once a session has read the store meanwhile.
     let (ingest, _) = try Self.start(["ingest", second, "--db", db], in: dir)
-    let deadline = Date().addingTimeInterval(60)
-    while ingest.isRunning && Self.fileSize(db + "-wal") < 4 << 20 && Date() < deadline {
-      usleep(2_000)
-    }
-    try #require(ingest.isRunning, "the ingest finished before it could be killed; give it more notes")
+    try Self.waitUntilPartWayThroughNotes(ingest, folder: second, stop: true)
 
-    // Meanwhile a session reads the store: it sees the last committed ingest and is not blocked.
+    // A session reads the store while the ingest holds its transaction: it sees the last
+    // committed ingest and is not blocked.
     let (session, sessionOut) = try Self.start(["--db", db], in: dir, stdin: "why SO-1\nquit\n")
     let answer = String(decoding: sessionOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     session.waitUntilExit()
     #expect(session.terminationStatus == 0)
     #expect(answer.contains("SO-1"), "\(answer)")
-    try #require(ingest.isRunning, "the ingest finished while the session read; give it more notes")
+    #expect(ingest.isRunning, "still stopped, not finished")
 
     kill(ingest.processIdentifier, SIGKILL)
     ingest.waitUntilExit()
@@ -117,15 +139,15 @@ struct IngestCrashTests {
     let rerun = try TriageBinary.run(["ingest", second, "--db", db, "--json"], in: dir)
     #expect(rerun.status == 0, "\(rerun.stderr)")
     let counts = try JSONValue(parsing: rerun.stdout)
-    #expect(counts["notes"]?["new"]?.numberValue?.int64 == 80_000)
+    #expect(counts["notes"]?["new"]?.numberValue?.int64 == 120_000)
     #expect(counts["notes"]?["rejected"]?.numberValue?.int64 == 0)
     #expect(counts["orders"]?["unchanged"]?.numberValue?.int64 == 3)
     let after = try Self.snapshot(db)
-    #expect(after[0].hasPrefix("80300 "))
+    #expect(after[0].hasPrefix("120300 "))
     #expect(after.last == "ok")
     // And a repeat changes nothing.
     let repeated = try TriageBinary.run(["ingest", second, "--db", db, "--json"], in: dir)
-    #expect(try JSONValue(parsing: repeated.stdout)["notes"]?["unchanged"]?.numberValue?.int64 == 80_000)
+    #expect(try JSONValue(parsing: repeated.stdout)["notes"]?["unchanged"]?.numberValue?.int64 == 120_000)
     #expect(try Self.snapshot(db) == after)
   }
 
@@ -135,9 +157,7 @@ struct IngestCrashTests {
     let db = dir.path + "/store.db"
     let folder = try Self.folder(dir, "day1", prefix: "a", notes: 40_000)
     let (ingest, _) = try Self.start(["ingest", folder, "--db", db], in: dir)
-    let deadline = Date().addingTimeInterval(60)
-    while ingest.isRunning && Self.fileSize(db + "-wal") < 1 << 20 && Date() < deadline { usleep(2_000) }
-    try #require(ingest.isRunning, "the ingest finished before it could be killed; give it more notes")
+    try Self.waitUntilPartWayThroughNotes(ingest, folder: folder, stop: false)
     kill(ingest.processIdentifier, SIGKILL)
     ingest.waitUntilExit()
     let left = try Self.snapshot(db)
