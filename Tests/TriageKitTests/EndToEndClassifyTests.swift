@@ -33,7 +33,7 @@ enum TriageBinary {
   /// Runs triage with `arguments` (and `--lexicons` of the repository unless told otherwise).
   static func run(
     _ arguments: [String], stdin: String = "", lexicons: String? = TriageBinary.lexicons,
-    in dir: TempDirectory
+    environment: [String: String] = [:], in dir: TempDirectory
   ) throws -> Result {
     let binary = try #require(path)
     let process = Process()
@@ -43,6 +43,7 @@ enum TriageBinary {
     var env = ProcessInfo.processInfo.environment
     env["TRIAGE_LEXICONS"] = nil
     env["NO_COLOR"] = "1"
+    env.merge(environment) { $1 }
     process.environment = env
     let outPath = dir.path + "/.stdout"
     let errPath = dir.path + "/.stderr"

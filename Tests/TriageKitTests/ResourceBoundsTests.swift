@@ -56,4 +56,98 @@ struct ResourceBoundsTests {
     // Thirty times the notes; the batches in flight are the same size, so the peak barely moves.
     #expect(b.kilobytes < a.kilobytes + 16 * 1024, "peak \(a.kilobytes) KiB → \(b.kilobytes) KiB")
   }
+
+  /// A C compiler to build the allocation counter with: $CC, else clang or cc on the PATH.
+  static let compiler: String? = {
+    let env = ProcessInfo.processInfo.environment
+    if let cc = env["CC"], !cc.isEmpty { return cc }
+    for dir in (env["PATH"] ?? "/usr/bin").split(separator: ":") {
+      for name in ["clang", "cc"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+        return "\(dir)/\(name)"
+      }
+    }
+    return nil
+  }()
+
+  /// Counts every malloc, calloc, realloc and aligned allocation of the process it is preloaded
+  /// into, and writes the count to $MALLOC_COUNT_FILE at exit.
+  static let counterSource = """
+    #include <stddef.h>
+    #include <stdio.h>
+    #include <stdlib.h>
+    extern void *__libc_malloc(size_t);
+    extern void *__libc_calloc(size_t, size_t);
+    extern void *__libc_realloc(void *, size_t);
+    extern void *__libc_memalign(size_t, size_t);
+    static unsigned long count;
+    #define COUNT() __atomic_fetch_add(&count, 1, __ATOMIC_RELAXED)
+    void *malloc(size_t n) { COUNT(); return __libc_malloc(n); }
+    void *calloc(size_t a, size_t b) { COUNT(); return __libc_calloc(a, b); }
+    void *realloc(void *p, size_t n) { COUNT(); return __libc_realloc(p, n); }
+    void *memalign(size_t a, size_t n) { COUNT(); return __libc_memalign(a, n); }
+    void *aligned_alloc(size_t a, size_t n) { COUNT(); return __libc_memalign(a, n); }
+    int posix_memalign(void **p, size_t a, size_t n) { COUNT(); *p = __libc_memalign(a, n); return *p ? 0 : 12; }
+    __attribute__((destructor)) static void report(void) {
+      const char *f = getenv("MALLOC_COUNT_FILE");
+      FILE *o = f ? fopen(f, "w") : NULL;
+      if (o) { fprintf(o, "%lu\\n", count); fclose(o); }
+    }
+    """
+
+  /// Notes that exercise every part of the classifier: patterns with conditions, ratios and
+  /// quantities, near entries, negation and resolution cues, shorthand, typos, identifiers,
+  /// non-ASCII text, and notes that match nothing.
+  static let varied = [
+    "short pick at B-02-09, picked 1 of 7 for SO-10023, sku 88213", "WMS shows 12 on hand but bin B-07-01 empty",
+    "2/6 picked, qty 4 short x3 on order #10023", "dmg box, carton crushed — no damage to the product though",
+    "credit hold released by finance, order 10023 can ship", "carrier missed the pickup, trailer no-show at dock 4",
+    "cx asked to hold til pmt clears, addr ok", "address verified with customer, no changes needed",
+    "still awaiting release of the payment hold", "wrng item shipped, customer got size L not M",
+    "Délai de livraison dépassé 📦 — colis endommagé", "thanks, all good", "",
+    "label printer down at pack station 3, lbl reprinted and fixed",
+  ]
+
+  /// Classifying ten times the notes allocates (almost) nothing more: the classifier, the
+  /// readers and the writers reuse their buffers (issue 7: no allocation per note or token).
+  @Test(.enabled(if: compiler != nil, "no C compiler (clang or cc) to build the allocation counter"))
+  func classifyAllocatesNothingPerNote() throws {
+    let dir = try TempDirectory()
+    let source = try dir.write("count.c", Self.counterSource)
+    let library = dir.path + "/count.so"
+    let cc = Process()
+    cc.executableURL = URL(fileURLWithPath: try #require(Self.compiler))
+    cc.arguments = ["-shared", "-fPIC", "-O1", "-o", library, source]
+    try cc.run()
+    cc.waitUntilExit()
+    try #require(cc.terminationStatus == 0, "compiling the allocation counter failed")
+
+    func notes(_ name: String, _ count: Int) throws -> String {
+      var csv = "note_id,created_at,source,text\n"
+      for i in 0..<count {
+        let text = Self.varied[i % Self.varied.count].replacingOccurrences(of: "\"", with: "\"\"")
+        csv += "n-\(i),2026-11-23T10:\(String(format: "%02d", i % 60)):00Z,wms,\"\(text.isEmpty ? "x" : text)\"\n"
+      }
+      return try dir.write(name, csv)
+    }
+    let small = try notes("small.csv", 2_000)
+    let large = try notes("large.csv", 20_000)
+    let plainSmall = try dir.write("small.txt", (0..<2_000).map { Self.varied[$0 % Self.varied.count] + "\n" }.joined())
+    let plainLarge = try dir.write("large.txt", (0..<20_000).map { Self.varied[$0 % Self.varied.count] + "\n" }.joined())
+    func allocations(_ file: String, _ format: String) throws -> Int {
+      let countFile = dir.path + "/count"
+      let r = try TriageBinary.run(
+        ["classify", file, "--format", format, "--jobs", "1"],
+        environment: ["LD_PRELOAD": library, "MALLOC_COUNT_FILE": countFile], in: dir)
+      #expect(r.status == 0, "\(r.stderr)")
+      let text = try String(contentsOfFile: countFile, encoding: .utf8)
+      return try #require(Int(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+    }
+    for (a, b) in [(small, large), (plainSmall, plainLarge)] {
+      for format in ["none", "jsonl"] {
+        let extra = try allocations(b, format) - allocations(a, format)
+        // 18,000 more notes; a handful of buffers may grow once more, nothing per note.
+        #expect(extra < 180, "\(format) \((b as NSString).lastPathComponent): \(extra) more allocations for 18,000 more notes")
+      }
+    }
+  }
 }

@@ -805,12 +805,30 @@ public struct Classifier: Sendable {
     return values
   }
 
+  /// Whether a pattern match's captured numbers meet its conditions (`where n < m`). The
+  /// numbers are gathered on the stack: classifying allocates nothing per note.
   func conditionsHold(_ m: RawMatch, _ toks: UnsafeBufferPointer<Token>) -> Bool {
     let names = captureNames[Int(m.entry)]
-    let values = captures(m, toks)
-    guard values.count == names.count else { return false }
-    return lexicon.entries[Int(m.entry)].conditions.allSatisfy { cond in
-      cond.holds { name in names.firstIndex(of: name).map { values[$0] } }
+    return withUnsafeTemporaryAllocation(of: Int32.self, capacity: names.count + 2) { values in
+      var count = 0
+      for t in Int(m.first)...Int(m.last) {
+        switch toks[t].kind {
+        case .number, .quantity:
+          guard count < names.count else { return false }
+          values[count] = toks[t].n
+          count += 1
+        case .ratio:
+          guard count + 2 <= names.count else { return false }
+          values[count] = toks[t].n
+          values[count + 1] = toks[t].m
+          count += 2
+        default: break
+        }
+      }
+      guard count == names.count else { return false }
+      return lexicon.entries[Int(m.entry)].conditions.allSatisfy { cond in
+        cond.holds { name in names.firstIndex(of: name).map { values[$0] } }
+      }
     }
   }
 
