@@ -296,6 +296,29 @@ private func summary(_ c: Classification) -> String {
     #expect(summary(classifier.classify("issues raised")) == "wrong_item 3.0", "the other entry keeps its forms")
   }
 
+  /// Also where the inflected form is itself spelled by another entry: "issued" is then a
+  /// word of its own that also stands for "issue", and the exact entry must not take it.
+  @Test func exactWordsStayExactWhereTheInflectionIsSpelledToo() throws {
+    let lexicon = try Lexicon.load(
+      files: MiniLexicon.files(replacing: [
+        "reasons/wrong_item.txt": """
+        version 1
+        code wrong_item
+
+        3.0   label =issue
+        3.0   issue (found|raised)
+        3.0   ticket issued late
+
+        """
+      ]),
+      directory: "mini")
+    let classifier = Classifier(lexicon: lexicon)
+    #expect(summary(classifier.classify("label issue")) == "wrong_item 3.0")
+    #expect(summary(classifier.classify("label issued")) == "none")
+    #expect(summary(classifier.classify("issued raised")) == "wrong_item 3.0", "a plain entry still takes the inflection")
+    #expect(summary(classifier.classify("ticket issued late")) == "wrong_item 3.0")
+  }
+
   /// A negation written with `across=commas` rules out what comes before it in its clause,
   /// commas and all, but not across a full stop.
   @Test func negationAcrossCommas() throws {

@@ -279,8 +279,11 @@ public struct Classifier: Sendable {
     let n = toks.count
     // Follows one path from `node` (which token `j` reached), pushing the branches an alternative
     // term opens. A second walk from the same token (`since` ≥ 0) skips what an earlier one found:
-    // "picked complete" is one match of `(picked|pick) complete`.
-    @inline(__always) func walk(_ start: Int, _ node0: Int32, _ j0: Int, since: Int, sinceParts: Int) {
+    // "picked complete" is one match of `(picked|pick) complete`. `alts` marks the positions
+    // (from `start`) where the path took a token's alternative term, an inflection: an exact
+    // word (`=delivery`) is not matched there even when the word ("deliveries") is spelled
+    // elsewhere in the lexicons.
+    @inline(__always) func walk(_ start: Int, _ node0: Int32, _ j0: Int, since: Int, sinceParts: Int, alts: UInt64) {
       var node = node0
       var j = j0
       while true {
@@ -291,7 +294,7 @@ public struct Classifier: Sendable {
           let entry = t.outputs[Int(slot)]
           k += 1
           let mask = t.outputExact[Int(slot)]
-          if mask != 0 && !spelledAsWritten(mask, start) { continue }
+          if mask != 0 && (mask & alts != 0 || !spelledAsWritten(mask, start)) { continue }
           let owner = t.partOwner[Int(entry)]
           if owner >= 0 {
             if since >= 0 && found(parts, entry, Int32(j), sinceParts) { continue }
@@ -319,7 +322,10 @@ public struct Classifier: Sendable {
         let a = t.alternative(term)
         if a != 0 {
           let other = t.child(node, a)
-          if other != 0 { stack.append(Int64(other) << 32 | Int64(j)) }
+          if other != 0 {
+            stack.append(Int64(other) << 32 | Int64(j))
+            stack.append(Int64(bitPattern: alts | (j - start < 64 ? 1 << UInt64(j - start) : 0)))
+          }
         }
         node = t.child(node, term)
         if node == 0 { break }
@@ -349,19 +355,21 @@ public struct Classifier: Sendable {
       let node = t.root(term)
       let since = states.count
       let sinceParts = parts.count
-      if node != 0 { walk(i, node, i, since: -1, sinceParts: -1) }
+      if node != 0 { walk(i, node, i, since: -1, sinceParts: -1, alts: 0) }
       let a = t.alternative(term)
       if a != 0 || stack.count > 0 {
         if a != 0 {
           let other = t.root(a)
-          if other != 0 { walk(i, other, i, since: since, sinceParts: sinceParts) }
+          if other != 0 { walk(i, other, i, since: since, sinceParts: sinceParts, alts: 1) }
         }
+        // Each branch is two entries: node and token, then the alternatives taken.
         while stack.count > 0 {
-          stack.count -= 1
+          stack.count -= 2
           let top = stack[stack.count]
+          let alts = UInt64(bitPattern: stack[stack.count + 1])
           walk(
             i, Int32(truncatingIfNeeded: top >> 32), Int(truncatingIfNeeded: top & 0xFFFF_FFFF),
-            since: since, sinceParts: sinceParts)
+            since: since, sinceParts: sinceParts, alts: alts)
         }
       }
       i += 1
