@@ -1,4 +1,5 @@
 import Foundation
+import TriageCore
 
 #if canImport(Glibc)
   import Glibc

@@ -1,4 +1,5 @@
 import Foundation
+import TriageCore
 
 /// Spellings taken from the real lexicon files, so generated notes make the classifier do the
 /// work real notes do: the strong entries of each reason file (weight 2.0 or more, patterns and

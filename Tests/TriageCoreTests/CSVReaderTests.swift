@@ -498,7 +498,7 @@ private let tinyChunks = [1, 2, 3, 4, 5, 7, 8, 13, 64]
   /// reference parser and by the reader at many chunk sizes.
   @Test(arguments: [false, true])
   func agreesWithReferenceParser(strict: Bool) {
-    var rng = FormatsSplitMix(seed: strict ? 42 : 7)
+    var rng = SplitMix64(seed: strict ? 42 : 7)
     let alphabet: [[UInt8]] = [
       [0x61], [0x62], [0x2C], [0x2C], [0x22], [0x22], [0x0A], [0x0D], [0x0D, 0x0A],
       Array("é".utf8), [0x00], [0x20],
@@ -658,16 +658,3 @@ private func referenceRead(_ b: [UInt8], strict: Bool) -> [Outcome] {
   return out
 }
 
-/// A small deterministic generator (SplitMix64), so random tests repeat exactly; named for
-/// these tests so it cannot clash with a generator elsewhere in the test target.
-struct FormatsSplitMix: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}

@@ -190,7 +190,7 @@ import TriageCore
 
   /// Random values written as JSON and read back are the same values.
   @Test func roundTripsRandomValues() throws {
-    var rng = FormatsSplitMix(seed: 2026)
+    var rng = SplitMix64(seed: 2026)
     let pieces = ["a", "é", "\"", "\\", "\n", "\u{1}", "日本", "😀", " ", "/", "\u{7F}"]
 
     func string() -> String {

@@ -8,7 +8,7 @@ extension Context {
   public func store() throws(TriageError) -> Store {
     // A data folder is classified as it is read: with other lexicons than last time (a
     // session line with --lexicons), it is read again.
-    if databasePath == nil, cachedStore != nil { _ = try lexicon() }
+    if databasePath == nil, cachedStore != nil { _ = try? lexicon() }
     if let cached = cachedStore { return cached }
     let store: Store
     if let db = databasePath {
