@@ -141,6 +141,22 @@ import TriageKit
     #expect(pty.screen.text == ["> show 1042"])
   }
 
+  /// After Up (and even after clearing the line), Ctrl-R finds the entry Up went to, as in
+  /// readline.
+  @Test func reverseSearchFromAHistoryEntryIncludesIt() throws {
+    let history = History(entries: ["list open", "why SO-10294"])
+    let pty = try PseudoTerminal(columns: 60)
+    let run = pty.startEditor(prompt: "> ", history: history)
+    try pty.waitForPrompt()
+    pty.send("\u{1B}[A")
+    try pty.waitForScreen(["> why SO-10294"])
+    pty.send("\u{15}\u{12}SO-102")  // Ctrl-U, then Ctrl-R
+    try pty.waitForScreen(["(reverse-i-search)`SO-102': why SO-10294"])
+    pty.send("\r")
+    let result = try #require(pty.finish(run))
+    #expect(result == [.line("why SO-10294")], "\(result)")
+  }
+
   @Test func reverseSearchCancelAndAcceptIntoEditor() throws {
     let history = History(entries: ["show 1042", "list open", "quit"])
     let pty = try PseudoTerminal(columns: 60)

@@ -299,10 +299,13 @@ extension History {
     }
 
     /// Shows the entry at `entryIndex` (after a search), keeping `current` for the shown slot.
-    public mutating func jump(to entryIndex: Int, current: String) -> String? {
+    /// The entry shows `found` when given: the text the search matched, even where the entry
+    /// was recalled and edited before the search.
+    public mutating func jump(to entryIndex: Int, current: String, found: String? = nil) -> String? {
       guard entryIndex >= 0 && entryIndex < slots.count else { return nil }
       slots[index] = current
       index = entryIndex
+      if let found { slots[index] = found }
       return slots[index]
     }
   }

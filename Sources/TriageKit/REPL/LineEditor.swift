@@ -615,7 +615,9 @@ struct EditSession {
   // MARK: Search
 
   private mutating func startSearch() {
-    search = Search(original: buffer, start: navigator.index)
+    // From a history entry reached with Up, the search includes that entry, as in readline.
+    let start = navigator.index < history.entries.count ? navigator.index + 1 : navigator.index
+    search = Search(original: buffer, start: start)
     needsRender = true
   }
 
@@ -697,7 +699,7 @@ struct EditSession {
       buffer = state.original
       return
     }
-    let line = navigator.jump(to: match, current: state.original.text) ?? ""
+    let line = navigator.jump(to: match, current: state.original.text, found: history.entries[match]) ?? ""
     buffer = LineBuffer(line, cursor: state.offset, killed: buffer.killed)
   }
 
