@@ -67,6 +67,16 @@ import TriageCore
     #expect(String(decoding: w.bytes, as: UTF8.self) == #""tab\there \"q\"""#)
   }
 
+  @Test func arraysOfStrings() {
+    var w = JSONWriter()
+    w.strings([String]())
+    w.raw(" ")
+    w.strings(["a", "tab\t", "\"q\""])
+    w.raw(" ")
+    w.strings(["x", "y"].lazy.map { $0.uppercased() })
+    #expect(String(decoding: w.bytes, as: UTF8.self) == #"[] ["a","tab\t","\"q\""] ["X","Y"]"#)
+  }
+
   struct WeightCase: CustomTestStringConvertible, Sendable {
     var centi: Int32
     var text: String

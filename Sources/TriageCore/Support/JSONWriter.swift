@@ -132,6 +132,18 @@ public struct JSONWriter: Sendable {
 
   public mutating func null() { raw("null") }
 
+  /// A JSON array of strings: `["a","b"]`.
+  public mutating func strings<S: Sequence<String>>(_ items: S) {
+    buffer.append(ASCII.leftBracket)
+    var first = true
+    for item in items {
+      if !first { buffer.append(ASCII.comma) }
+      first = false
+      string(item)
+    }
+    buffer.append(ASCII.rightBracket)
+  }
+
   /// `"key":` (the key is trusted ASCII, written as is).
   @inline(__always) public mutating func key(_ k: StaticString) {
     buffer.append(ASCII.quote)

@@ -57,12 +57,9 @@ public enum DraftExport {
     w.bool(d.isStale)
     w.raw(",\"text\":")
     w.string(d.text)
-    w.raw(",\"sources\":[")
-    for (i, s) in d.sources.enumerated() {
-      if i > 0 { w.raw(",") }
-      w.string(s)
-    }
-    w.raw("],\"approved_by\":")
+    w.raw(",\"sources\":")
+    w.strings(d.sources)
+    w.raw(",\"approved_by\":")
     if let a = approval { w.string(a.who) } else { w.null() }
     w.raw(",\"approved_at\":")
     if let a = approval { w.string(Timestamp.format(seconds: a.at)) } else { w.null() }

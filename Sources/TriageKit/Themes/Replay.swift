@@ -138,17 +138,11 @@ public struct ReplayReport: Sendable {
         w.string(e.kind.rawValue)
         w.raw(",\"note_id\":")
         w.string(e.noteID)
-        w.raw(",\"before\":[")
-        for (j, s) in e.before.enumerated() {
-          if j > 0 { w.raw(",") }
-          w.string(s)
-        }
-        w.raw("],\"after\":[")
-        for (j, s) in e.after.enumerated() {
-          if j > 0 { w.raw(",") }
-          w.string(s)
-        }
-        w.raw("],\"text\":")
+        w.raw(",\"before\":")
+        w.strings(e.before)
+        w.raw(",\"after\":")
+        w.strings(e.after)
+        w.raw(",\"text\":")
         w.string(e.text)
         w.raw("}")
       }

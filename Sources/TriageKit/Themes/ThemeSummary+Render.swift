@@ -189,12 +189,9 @@ extension ThemeSummary {
   static func hit(_ w: inout JSONWriter, _ h: RecurrenceHit) {
     w.raw("{\"rule\":")
     w.string(h.rule.title)
-    w.raw(",\"codes\":[")
-    for (k, c) in h.rule.codes.enumerated() {
-      if k > 0 { w.raw(",") }
-      w.string(c)
-    }
-    w.raw("],\"by\":")
+    w.raw(",\"codes\":")
+    w.strings(h.rule.codes)
+    w.raw(",\"by\":")
     w.string(h.rule.kind.rawValue)
     w.raw(",\"value\":")
     w.string(h.value)
@@ -210,17 +207,11 @@ extension ThemeSummary {
     w.string(h.rule.theme)
     w.raw(",\"suggestion\":")
     w.string(h.rule.suggestion)
-    w.raw(",\"example_notes\":[")
-    for (k, n) in h.exampleNotes.enumerated() {
-      if k > 0 { w.raw(",") }
-      w.string(n)
-    }
-    w.raw("],\"example_events\":[")
-    for (k, n) in h.exampleEvents.enumerated() {
-      if k > 0 { w.raw(",") }
-      w.string(n)
-    }
-    w.raw("],\"last_seen\":")
+    w.raw(",\"example_notes\":")
+    w.strings(h.exampleNotes)
+    w.raw(",\"example_events\":")
+    w.strings(h.exampleEvents)
+    w.raw(",\"last_seen\":")
     if let t = h.lastSeen { w.string(Timestamp.format(seconds: t)) } else { w.null() }
     w.raw("}")
   }

@@ -227,12 +227,9 @@ extension UnclassifiedReport {
       w.int(c.words)
       w.raw(",\"notes\":")
       w.int(c.notes)
-      w.raw(",\"unknown_words\":[")
-      for (k, u) in c.unknownWords.enumerated() {
-        if k > 0 { w.raw(",") }
-        w.string(u)
-      }
-      w.raw("],\"examples\":[")
+      w.raw(",\"unknown_words\":")
+      w.strings(c.unknownWords)
+      w.raw(",\"examples\":[")
       for (k, e) in c.examples.enumerated() {
         if k > 0 { w.raw(",") }
         w.raw("{\"note_id\":")

@@ -105,12 +105,9 @@ public enum DraftCommands {
     w.string(status)
     w.raw(",\"text\":")
     w.string(text)
-    w.raw(",\"sources\":[")
-    for (i, s) in d.sources.enumerated() {
-      if i > 0 { w.raw(",") }
-      w.string(s)
-    }
-    w.raw("],\"statements\":[")
+    w.raw(",\"sources\":")
+    w.strings(d.sources)
+    w.raw(",\"statements\":[")
     for (i, s) in statements.enumerated() {
       if i > 0 { w.raw(",") }
       w.raw("{\"topic\":")
@@ -626,12 +623,9 @@ enum ChangesCommand {
         w.string(s.state)
         w.raw(",\"promise\":")
         w.string(s.promise)
-        w.raw(",\"blockers\":[")
-        for (i, b) in s.blockers.enumerated() {
-          if i > 0 { w.raw(",") }
-          w.string(b)
-        }
-        w.raw("]}")
+        w.raw(",\"blockers\":")
+        w.strings(s.blockers)
+        w.raw("}")
       }
       for (i, c) in changes.enumerated() {
         if i > 0 { w.raw(",\n") }
@@ -648,12 +642,8 @@ enum ChangesCommand {
         for (key, list) in [("gained", c.gained), ("lost", c.lost)] {
           w.raw(",")
           w.string(key)
-          w.raw(":[")
-          for (k, b) in list.enumerated() {
-            if k > 0 { w.raw(",") }
-            w.string(b)
-          }
-          w.raw("]")
+          w.raw(":")
+          w.strings(list)
         }
         w.raw(",\"summary\":")
         w.string(c.summary)

@@ -192,17 +192,11 @@ enum DriftCommand {
         if k > 0 { w.raw(",") }
         w.string(e.source)
       }
-      w.raw("],\"notes\":[")
-      for (k, n) in r.notes.enumerated() {
-        if k > 0 { w.raw(",") }
-        w.string(n.noteID)
-      }
-      w.raw("],\"waiting_orders\":[")
-      for (k, o) in r.waitingOrders.enumerated() {
-        if k > 0 { w.raw(",") }
-        w.string(o)
-      }
-      w.raw("]}")
+      w.raw("],\"notes\":")
+      w.strings(r.notes.lazy.map(\.noteID))
+      w.raw(",\"waiting_orders\":")
+      w.strings(r.waitingOrders)
+      w.raw("}")
     }
     w.raw("]\n")
     return String(decoding: w.bytes, as: UTF8.self)

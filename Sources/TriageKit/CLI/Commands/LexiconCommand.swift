@@ -92,12 +92,8 @@ enum LexiconCommand {
         }
       }
       if !e.tags.isEmpty {
-        w.raw(",\"tags\":[")
-        for (k, t) in e.tags.enumerated() {
-          if k > 0 { w.byte(ASCII.comma) }
-          w.string(t)
-        }
-        w.raw("]")
+        w.raw(",\"tags\":")
+        w.strings(e.tags)
       }
       w.raw(",\"source\":")
       w.string(e.location.description)

@@ -318,12 +318,9 @@ enum UnmatchedCommand {
         if i > 0 { w.raw(",") }
         w.raw("{\"note_id\":")
         w.string(r.note.noteID)
-        w.raw(",\"refs\":[")
-        for (k, ref) in r.refs.enumerated() {
-          if k > 0 { w.raw(",") }
-          w.string(ref)
-        }
-        w.raw("],\"text\":")
+        w.raw(",\"refs\":")
+        w.strings(r.refs)
+        w.raw(",\"text\":")
         w.string(r.note.text)
         w.raw("}")
       }

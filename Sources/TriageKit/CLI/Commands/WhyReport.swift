@@ -132,12 +132,9 @@ enum OrderJSON {
       }
       w.raw("}")
     }
-    w.raw("],\"sources\":[")
-    for (i, s) in b.sources.enumerated() {
-      if i > 0 { w.raw(",") }
-      w.string(s)
-    }
-    w.raw("],\"first_seen\":")
+    w.raw("],\"sources\":")
+    w.strings(b.sources)
+    w.raw(",\"first_seen\":")
     if let f = b.firstSeen { w.string(Timestamp.format(seconds: f)) } else { w.null() }
     w.raw(",\"last_seen\":")
     if let l = b.lastSeen { w.string(Timestamp.format(seconds: l)) } else { w.null() }
@@ -254,12 +251,9 @@ enum OrderJSON {
     for (i, v) in views.enumerated() {
       if i > 0 { w.raw(",\n") }
       orderHead(v, into: &w)
-      w.raw(",\"open_blockers\":[")
-      for (k, b) in v.openBlockers.enumerated() {
-        if k > 0 { w.raw(",") }
-        w.string(b.code)
-      }
-      w.raw("]}")
+      w.raw(",\"open_blockers\":")
+      w.strings(v.openBlockers.lazy.map(\.code))
+      w.raw("}")
     }
     w.raw("]\n")
     return String(decoding: w.bytes, as: UTF8.self)
