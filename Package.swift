@@ -20,7 +20,12 @@ let package = Package(
     ),
     // The text pipeline: bytes → tokens → matches → reasons, and the input formats.
     // No SQLite here, so fuzz harnesses and the benchmark's hot loop build from it alone.
-    .target(name: "TriageCore"),
+    // Dynamic exclusivity checks are off in its hot loops' module: each access to a scratch
+    // class's stored property cost a runtime call per note (issue 7; the static checks stay).
+    .target(
+      name: "TriageCore",
+      swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+    ),
     // Orders, the store, drafts, themes, the CLI and the REPL.
     .target(name: "TriageKit", dependencies: ["TriageCore", "CSQLite"]),
     .executableTarget(name: "triage", dependencies: ["TriageKit"]),

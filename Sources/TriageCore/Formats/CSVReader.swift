@@ -181,6 +181,14 @@ public struct CSVReader: Sendable {
     return try window.withBytes((recordStart + f.start)..<(recordStart + f.end), body)
   }
 
+  /// Where field `i`'s content lies within the current record's raw bytes (`withRecordBytes`),
+  /// or nil when it held doubled quotes and its content was undone elsewhere.
+  @inlinable
+  public func fieldRangeInRecord(_ i: Int) -> Range<Int>? {
+    let f = scanner.fields[i]
+    return f.unescaped ? nil : f.start..<f.end
+  }
+
   /// Field `i` (0-based) as a `String` (invalid UTF-8 becomes U+FFFD; see `validateField`).
   @inlinable
   public func string(_ i: Int) -> String {

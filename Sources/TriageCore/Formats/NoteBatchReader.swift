@@ -25,7 +25,10 @@ public struct NoteBatch: Sendable {
     public var line: Int32
   }
 
-  public var bytes: [UInt8] = []
+  /// The fields' bytes: `bytes[0..<used]` (the array's tail is spare room, so appending a field
+  /// is one `memcpy`, not a generic append).
+  public private(set) var bytes: [UInt8] = []
+  public private(set) var used = 0
   public var records: [Record] = []
 
   public init() {}
@@ -34,7 +37,7 @@ public struct NoteBatch: Sendable {
   public var isEmpty: Bool { records.isEmpty }
 
   public mutating func removeAll() {
-    bytes.removeAll(keepingCapacity: true)
+    used = 0
     records.removeAll(keepingCapacity: true)
   }
 
@@ -50,11 +53,23 @@ public struct NoteBatch: Sendable {
     withField(range) { String(decoding: $0, as: UTF8.self) }
   }
 
+  @inline(__always)
   mutating func append(_ p: UnsafeBufferPointer<UInt8>) -> Range<Int32> {
-    let start = Int32(bytes.count)
-    bytes.append(contentsOf: p)
-    return start..<Int32(bytes.count)
+    let start = used
+    let n = p.count
+    if n == 0 { return Int32(start)..<Int32(start) }
+    if start + n > bytes.count {
+      bytes.append(contentsOf: repeatElement(0, count: max(start + n, 2 * bytes.count, 1 << 16) - bytes.count))
+    }
+    bytes.withUnsafeMutableBufferPointer { b in
+      (b.baseAddress! + start).update(from: p.baseAddress!, count: n)
+    }
+    used = start + n
+    return Int32(start)..<Int32(used)
   }
+
+  /// Drops the bytes appended after `mark` (a rejected record's fields).
+  mutating func truncate(to mark: Int) { used = min(used, mark) }
 
   mutating func append(_ s: String) -> Range<Int32> {
     var copy = s
@@ -181,7 +196,7 @@ public struct NoteBatchReader {
     while batch.count < maxNotes {
       let more: Bool
       switch format {
-      case .csv: more = try nextCSV(&batch)
+      case .csv: more = try nextCSV(&batch, upTo: maxNotes)
       case .jsonl: more = try nextJSON(&batch)
       case .lines: more = try nextLine(&batch)
       }
@@ -192,9 +207,10 @@ public struct NoteBatchReader {
 
   // MARK: CSV
 
-  mutating func nextCSV(_ batch: inout NoteBatch) throws(TriageError) -> Bool {
+  /// Reads notes into `batch` until it holds `limit`; false at the end of the input.
+  mutating func nextCSV(_ batch: inout NoteBatch, upTo limit: Int) throws(TriageError) -> Bool {
     // Moved out and back (not copied), so the reader's buffers stay uniquely referenced and
-    // are mutated in place.
+    // are mutated in place; once per batch, not per note.
     guard var reader = csv.take() else { return false }
     defer { csv = reader }
     while true {
@@ -212,24 +228,29 @@ public struct NoteBatchReader {
         onReject(Rejection(diagnostic: error.diagnostics[0], raw: reader.recordBytes))
         continue
       }
+      // The record is copied once; its fields are ranges into the copy (a field that held
+      // doubled quotes is copied undone).
+      let mark = batch.used
+      let base = reader.withRecordBytes { batch.append($0) }.lowerBound
       func field(_ k: Int) -> Range<Int32> {
         guard k >= 0 else { return 0..<0 }
+        if let r = reader.fieldRangeInRecord(k) { return (base + Int32(r.lowerBound))..<(base + Int32(r.upperBound)) }
         return reader.withField(k) { batch.append($0) }
       }
-      let mark = (batch.bytes.count, batch.records.count)
-      var record = NoteBatch.Record(
+      let record = NoteBatch.Record(
         id: field(idColumn), source: field(sourceColumn), text: field(textColumn),
         createdAt: field(createdColumn), orderID: field(orderColumn), author: field(authorColumn),
         line: Int32(reader.line))
-      if let problem = validate(&record, &batch, location: { reader.location(ofField: columns[$0] ?? 0) }) {
-        batch.bytes.removeSubrange(mark.0...)
+      if let (name, message) = validate(record, batch) {
+        let problem = Diagnostic.error(message, at: reader.location(ofField: columns[name] ?? 0))
+        batch.truncate(to: mark)
         guard let onReject else { throw TriageError(.dataError, [problem]) }
         onReject(Rejection(diagnostic: problem, raw: reader.recordBytes))
         continue
       }
       batch.records.append(record)
       notesRead += 1
-      return true
+      if batch.count >= limit { return true }
     }
   }
 
@@ -262,12 +283,12 @@ public struct NoteBatchReader {
           ? try reader.requireString("created_at") : try reader.optionalString("created_at") ?? ""
         let order = try reader.optionalString("order_id", acceptingNumber: true) ?? ""
         let author = try reader.optionalString("author") ?? ""
-        var record = NoteBatch.Record(
+        let record = NoteBatch.Record(
           id: batch.append(id), source: batch.append(source), text: batch.append(text),
           createdAt: batch.append(created), orderID: batch.append(order), author: batch.append(author),
           line: Int32(reader.line))
-        if let problem = validate(&record, &batch, location: { reader.location(ofField: $0) }) {
-          throw TriageError(.dataError, [problem])
+        if let (name, message) = validate(record, batch) {
+          throw TriageError(.dataError, [Diagnostic.error(message, at: reader.location(ofField: name))])
         }
         batch.records.append(record)
         notesRead += 1
@@ -299,24 +320,24 @@ public struct NoteBatchReader {
     return false
   }
 
-  /// Checks what DATA.md requires of a note; returns the problem, if any.
-  func validate(
-    _ r: inout NoteBatch.Record, _ batch: inout NoteBatch, location: (String) -> SourceLocation
-  ) -> Diagnostic? {
+  /// Checks what DATA.md requires of a note; returns the problem and the field it is in, if
+  /// any. The caller locates the field only then, so a good note costs no location closure.
+  func validate(_ r: NoteBatch.Record, _ batch: NoteBatch) -> (field: String, message: String)? {
     guard requirement == .full else { return nil }
-    if r.id.isEmpty { return .error("empty note_id: every note needs an id", at: location("note_id")) }
-    if r.text.isEmpty { return .error("empty text in note '\(SafeText.escape(batch.string(r.id)))'", at: location("text")) }
+    if r.id.isEmpty { return ("note_id", "empty note_id: every note needs an id") }
+    if r.text.isEmpty { return ("text", "empty text in note '\(SafeText.escape(batch.string(r.id)))'") }
     let source = batch.string(r.source)
     if !NoteBatchReader.sources.contains(source) {
-      return .error(
-        "unknown source '\(SafeText.escape(source))'; expected one of \(NoteBatchReader.sources.joined(separator: ", "))\(Suggest.didYouMean(source, in: NoteBatchReader.sources))",
-        at: location("source"))
+      return (
+        "source",
+        "unknown source '\(SafeText.escape(source))'; expected one of \(NoteBatchReader.sources.joined(separator: ", "))\(Suggest.didYouMean(source, in: NoteBatchReader.sources))"
+      )
     }
     let created = batch.string(r.createdAt)
     do {
       _ = try Timestamp(created)
     } catch {
-      return .error("invalid created_at '\(SafeText.escape(created))': \(error.message)", at: location("created_at"))
+      return ("created_at", "invalid created_at '\(SafeText.escape(created))': \(error.message)")
     }
     return nil
   }

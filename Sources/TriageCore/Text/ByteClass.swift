@@ -154,4 +154,16 @@ enum ByteTables {
     p.initialize(from: byteClassTable, count: 256)
     return UnsafePointer(p)
   }()
+
+  /// Per byte, the folded byte of an ASCII letter or digit (`A` → `a`, `7` → `7`), else 0; so
+  /// the tokenizer's run loop is one load and one test a byte. Folded digits are ≤ `9` and
+  /// folded letters ≥ `a`.
+  nonisolated(unsafe) static let fold: UnsafePointer<UInt8> = {
+    let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+    for b in 0..<256 {
+      let c = UInt8(b)
+      p[b] = ASCII.isDigit(c) ? c : ASCII.isLetter(c) ? c | 0x20 : 0
+    }
+    return UnsafePointer(p)
+  }()
 }

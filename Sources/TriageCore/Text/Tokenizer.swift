@@ -136,7 +136,9 @@ public struct Tokenizer: Sendable {
         }
         i = j
       case .letter, .digit:
-        if let end = urlEnd(text, i) {
+        if let end = plainRun(text, i, &st) {
+          i = end
+        } else if let end = urlEnd(text, i) {
           emit(&st, Token(start: Int32(i), end: Int32(end), term: Term.unknown, kind: .url, flags: st.pending))
           i = end
         } else {
@@ -144,6 +146,46 @@ public struct Tokenizer: Sendable {
         }
       }
     }
+  }
+
+  /// The common case first: an ASCII alphanumeric run that nothing joins to another (it ends at
+  /// a space, a comma or a full stop, not at a joiner, a multi-byte character or a URL's `:`/`.`)
+  /// is emitted here in one pass, and the offset after it returned; nil sends it to `urlEnd` and
+  /// `scanCompound`, which find the same tokens the long way.
+  @inline(__always)
+  func plainRun(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ st: inout ScanState) -> Int? {
+    let n = p.count
+    let fold = ByteTables.fold
+    let folded = st.folded
+    var j = start
+    var hasDigit = false
+    var hasLetter = false
+    while j < n {
+      let f = fold[Int(p[j])]
+      if f == 0 { break }
+      if f <= ASCII.nine { hasDigit = true } else { hasLetter = true }
+      // Bytes past `maxKey` land on `folded[maxKey]`, which no lookup reads.
+      folded[min(j - start, Tokenizer.maxKey)] = f
+      j += 1
+    }
+    if j == start { return nil }
+    if j < n {
+      switch p[j] {
+      case ASCII.hyphen, ASCII.underscore, ASCII.slash, ASCII.apostrophe:
+        return nil
+      case ASCII.period, ASCII.colon:
+        // Between digits they join (`12.5`); after `http`/`www` a URL may start.
+        if ASCII.isDigit(p[j - 1]) { return nil }
+        let first = p[start] | 0x20
+        if first == ASCII.lowerA + 7 || first == ASCII.lowerA + 22 { return nil }
+      case 0x80...:
+        return nil
+      default:
+        break
+      }
+    }
+    emitSingle(p, start, j, 0, j - start, hasDigit: hasDigit, hasLetter: hasLetter, &st)
+    return j
   }
 
   /// If a URL starts at `i`, the offset where it ends: the next space or control byte, less any
@@ -203,6 +245,7 @@ public struct Tokenizer: Sendable {
     let maxKey = Tokenizer.maxKey
     let maxParts = Tokenizer.maxParts
     let folded = st.folded
+    let fold = ByteTables.fold
     let partStart = st.parts
     let partEnd = st.parts + maxParts
     let partFold = st.parts + 2 * maxParts
@@ -217,24 +260,16 @@ public struct Tokenizer: Sendable {
       // One alphanumeric run.
       let runStart = j
       partFold[parts] = foldLen
+      // Bytes past `maxKey` land on `folded[maxKey]`, which no lookup reads.
       while j < n {
         let c = p[j]
-        if c < 0x80 {
-          let cls = st.classes[Int(c)]
-          if cls == .letter {
-            hasLetter = true
-            if foldLen < maxKey { folded[foldLen] = c | 0x20 }
-          } else if cls == .digit {
-            hasDigit = true
-            if foldLen < maxKey { folded[foldLen] = c }
-          } else {
-            break
-          }
-        } else {
-          if WidePunctuation.classify(p, j) != nil { break }
-          hasLetter = true
-          if foldLen < maxKey { folded[foldLen] = c }
+        var f = fold[Int(c)]
+        if f == 0 {
+          if c < 0x80 || WidePunctuation.classify(p, j) != nil { break }
+          f = c
         }
+        if f <= ASCII.nine { hasDigit = true } else { hasLetter = true }
+        folded[min(foldLen, maxKey)] = f
         foldLen += 1
         j += 1
       }
@@ -311,16 +346,13 @@ public struct Tokenizer: Sendable {
       let s = partStart[k]
       let e = partEnd[k]
       let fs = partFold[k]
-      let fe = min(partFold[k + 1] - 1, maxKey)
+      let fe = partFold[k + 1] - 1
       var partDigit = false
       var partLetter = false
       for q in s..<e {
         if ASCII.isDigit(p[q]) { partDigit = true } else { partLetter = true }
       }
-      if fs >= maxKey {
-        emit(&st, Token(start: Int32(s), end: Int32(e), term: Term.unknown, kind: .word, flags: st.pending))
-        continue
-      }
+      // A part whose folded bytes run past `maxKey` is never looked up (emitSingle checks).
       emitSingle(p, s, e, fs, fe - fs, hasDigit: partDigit, hasLetter: partLetter, &st)
     }
     return end
