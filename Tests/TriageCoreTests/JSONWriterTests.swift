@@ -61,6 +61,24 @@ import TriageCore
     #expect(try JSONValue(parsing: w.bytes).stringValue == c.decoded)
   }
 
+  /// Long strings are checked eight bytes at a time: every byte value at every position of a
+  /// 20-byte string is escaped exactly as the byte alone is (which never takes that path).
+  @Test func everyByteAtEveryPositionOfALongString() {
+    for b in 0...255 {
+      var alone = JSONWriter()
+      [UInt8(b)].withUnsafeBufferPointer { alone.string($0) }
+      let escaped = Array(alone.bytes.dropFirst().dropLast())
+      for k in 0..<20 {
+        var input = [UInt8](repeating: UInt8(ascii: "a"), count: 20)
+        input[k] = UInt8(b)
+        var w = JSONWriter()
+        input.withUnsafeBufferPointer { w.string($0) }
+        let expected = [ASCII.quote] + input[..<k] + escaped + input[(k + 1)...] + [ASCII.quote]
+        #expect(w.bytes == expected, "byte \(b) at \(k)")
+      }
+    }
+  }
+
   @Test func stringFromASwiftString() {
     var w = JSONWriter()
     w.string("tab\there \"q\"")

@@ -130,6 +130,29 @@ private func describe(_ t: Token, _ vocabulary: Vocabulary) -> String {
     #expect(tokens.map { describe($0, vocabulary) } == ["damaged +expanded"])
   }
 
+  /// Keys of every length up to 40 that differ in one byte only, at every position, are told
+  /// apart: the table hashes and compares eight bytes at a time, with overlapping tails.
+  @Test func vocabularyKeysDifferingInOneByte() {
+    var v = Vocabulary()
+    var words: [(String, Int32)] = []
+    for n in 1...40 {
+      let base = String(repeating: "k", count: n)
+      words.append((base, v.termID(for: base)))
+      for k in 0..<n {
+        var bytes = Array(base.utf8)
+        bytes[k] = UInt8(ascii: "q")
+        let word = String(decoding: bytes, as: UTF8.self)
+        words.append((word, v.termID(for: word)))
+      }
+    }
+    #expect(Set(words.map(\.1)).count == words.count)
+    for (word, id) in words {
+      #expect(v.value(of: word)?.value == .term(id), "\(word)")
+    }
+    #expect(v.value(of: String(repeating: "k", count: 41)) == nil)
+    #expect(v.value(of: "kkkkkkkkx") == nil)
+  }
+
   @Test func vocabularyValues() throws {
     let v = vocabulary
     #expect(v.value(of: "the")?.value == .skip)

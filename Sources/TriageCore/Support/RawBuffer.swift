@@ -58,7 +58,22 @@ extension RawBuffer where Element == UInt8 {
   @inline(__always) public func append(_ p: UnsafeRawPointer?, _ n: Int) {
     guard n > 0, let p else { return }
     reserve(n)
-    UnsafeMutableRawPointer(base + count).copyMemory(from: p, byteCount: n)
+    let to = UnsafeMutableRawPointer(base + count)
+    if n <= 16 {
+      // Short runs (JSON punctuation, keys, ids) as two overlapping word copies: a call to
+      // memcpy costs more than the bytes.
+      if n >= 8 {
+        to.storeBytes(of: p.loadUnaligned(as: UInt64.self), as: UInt64.self)
+        to.storeBytes(of: p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self), toByteOffset: n - 8, as: UInt64.self)
+      } else if n >= 4 {
+        to.storeBytes(of: p.loadUnaligned(as: UInt32.self), as: UInt32.self)
+        to.storeBytes(of: p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self), toByteOffset: n - 4, as: UInt32.self)
+      } else {
+        for k in 0..<n { to.storeBytes(of: p.load(fromByteOffset: k, as: UInt8.self), toByteOffset: k, as: UInt8.self) }
+      }
+    } else {
+      to.copyMemory(from: p, byteCount: n)
+    }
     count += n
   }
 
