@@ -58,7 +58,7 @@ public struct JSONWriter: Sendable {
       // Eight plain bytes at a time: none below 0x20, none ≥ 0x80, no quote, no backslash.
       if let base = p.baseAddress {
         while i + 8 <= n {
-          let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+          let w = ByteScan.load(base, i)
           if JSONWriter.needsEscape(w) { break }
           i += 8
         }
@@ -97,18 +97,15 @@ public struct JSONWriter: Sendable {
     buffer.append(ASCII.quote)
   }
 
-  /// Whether any of eight bytes is below 0x20, at or above 0x80, `"` or `\` (SWAR: a byte is
-  /// flagged through its high bit; exact, with no carries between bytes).
+  /// Whether any of eight bytes is below 0x20, at or above 0x80, `"` or `\` (`ByteScan`'s SWAR
+  /// masks: a byte is flagged through its high bit, with no carries between bytes).
   @inline(__always)
   static func needsEscape(_ w: UInt64) -> Bool {
     let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-    let highs: UInt64 = 0x8080_8080_8080_8080
-    // The high bit of each byte of `x` ends up set when that byte of `x` is zero.
-    func zeroBytes(_ x: UInt64) -> UInt64 { ~(((x & low7) &+ low7) | x | low7) }
-    let ones: UInt64 = 0x0101_0101_0101_0101
     // Below 0x20: the low seven bits plus 0x60 carry into the high bit only for bytes ≥ 0x20.
-    let control = ~((w & low7) &+ (0x60 &* ones)) & highs
-    return (w & highs) | control | zeroBytes(w ^ (0x22 &* ones)) | zeroBytes(w ^ (0x5C &* ones)) != 0
+    let control = ~((w & low7) &+ ByteScan.broadcast(0x60)) & ByteScan.highs
+    return (w & ByteScan.highs) | control | ByteScan.exactZeroMask(w ^ ByteScan.broadcast(ASCII.quote))
+      | ByteScan.exactZeroMask(w ^ ByteScan.broadcast(ASCII.backslash)) != 0
   }
 
   public mutating func int(_ v: Int) {

@@ -148,26 +148,18 @@ public struct Tokenizer: Sendable {
     }
   }
 
-  /// The common case first: an ASCII alphanumeric run that nothing joins to another (it ends at
-  /// a space, a comma or a full stop, not at a joiner, a multi-byte character or a URL's `:`/`.`)
+  /// The common case first: an alphanumeric run that nothing joins to another (it ends at a
+  /// space, a comma or a full stop, not at a joiner, a multi-byte character or a URL's `:`/`.`)
   /// is emitted here in one pass, and the offset after it returned; nil sends it to `urlEnd` and
   /// `scanCompound`, which find the same tokens the long way.
   @inline(__always)
   func plainRun(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ st: inout ScanState) -> Int? {
     let n = p.count
-    let fold = ByteTables.fold
-    let folded = st.folded
     var j = start
+    var foldLen = 0
     var hasDigit = false
     var hasLetter = false
-    while j < n {
-      let f = fold[Int(p[j])]
-      if f == 0 { break }
-      if f <= ASCII.nine { hasDigit = true } else { hasLetter = true }
-      // Bytes past `maxKey` land on `folded[maxKey]`, which no lookup reads.
-      folded[min(j - start, Tokenizer.maxKey)] = f
-      j += 1
-    }
+    foldRun(p, &j, st.folded, &foldLen, &hasDigit, &hasLetter)
     if j == start { return nil }
     if j < n {
       switch p[j] {
@@ -184,8 +176,32 @@ public struct Tokenizer: Sendable {
         break
       }
     }
-    emitSingle(p, start, j, 0, j - start, hasDigit: hasDigit, hasLetter: hasLetter, &st)
+    emitSingle(p, start, j, 0, foldLen, hasDigit: hasDigit, hasLetter: hasLetter, &st)
     return j
+  }
+
+  /// Reads one alphanumeric run from `j` (ASCII letters and digits, and bytes ≥ 0x80 that are
+  /// not punctuation), appending its folded bytes at `folded[foldLen...]`; bytes past `maxKey`
+  /// land on `folded[maxKey]`, which no lookup reads.
+  @inline(__always)
+  func foldRun(
+    _ p: UnsafeBufferPointer<UInt8>, _ j: inout Int, _ folded: UnsafeMutablePointer<UInt8>,
+    _ foldLen: inout Int, _ hasDigit: inout Bool, _ hasLetter: inout Bool
+  ) {
+    let fold = ByteTables.fold
+    let n = p.count
+    while j < n {
+      let c = p[j]
+      var f = fold[Int(c)]
+      if f == 0 {
+        if c < 0x80 || WidePunctuation.classify(p, j) != nil { break }
+        f = c
+      }
+      if f <= ASCII.nine { hasDigit = true } else { hasLetter = true }
+      folded[min(foldLen, Tokenizer.maxKey)] = f
+      foldLen += 1
+      j += 1
+    }
   }
 
   /// If a URL starts at `i`, the offset where it ends: the next space or control byte, less any
@@ -245,7 +261,6 @@ public struct Tokenizer: Sendable {
     let maxKey = Tokenizer.maxKey
     let maxParts = Tokenizer.maxParts
     let folded = st.folded
-    let fold = ByteTables.fold
     let partStart = st.parts
     let partEnd = st.parts + maxParts
     let partFold = st.parts + 2 * maxParts
@@ -260,19 +275,7 @@ public struct Tokenizer: Sendable {
       // One alphanumeric run.
       let runStart = j
       partFold[parts] = foldLen
-      // Bytes past `maxKey` land on `folded[maxKey]`, which no lookup reads.
-      while j < n {
-        let c = p[j]
-        var f = fold[Int(c)]
-        if f == 0 {
-          if c < 0x80 || WidePunctuation.classify(p, j) != nil { break }
-          f = c
-        }
-        if f <= ASCII.nine { hasDigit = true } else { hasLetter = true }
-        folded[min(foldLen, maxKey)] = f
-        foldLen += 1
-        j += 1
-      }
+      foldRun(p, &j, folded, &foldLen, &hasDigit, &hasLetter)
       partStart[parts] = runStart
       partEnd[parts] = j
       parts += 1
