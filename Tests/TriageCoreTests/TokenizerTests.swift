@@ -153,6 +153,38 @@ private func describe(_ t: Token, _ vocabulary: Vocabulary) -> String {
     #expect(v.value(of: "kkkkkkkkx") == nil)
   }
 
+  /// Words of letters are read eight bytes at a time and looked up from registers (one to eight
+  /// letters as one integer, nine to fifteen from two words). Every length from 1 to 20, in
+  /// either case, at the start, in the middle and at the very end of a note, before every
+  /// separator that keeps it one word: the token is the vocabulary's own answer for the folded
+  /// word (the table was built through the byte-wise hash, so the two hashes must agree), over
+  /// the word's span; its last letter changed, the word is unknown.
+  @Test func wordsOfLettersAtEveryLengthAndPlace() {
+    var v = Vocabulary()
+    var words: [(String, Int32)] = []
+    for n in 1...20 {
+      // "abcdefghij…" cut to n, so every position holds a different letter.
+      let word = String(String("abcdefghijklmnopqrstuvwxyz").prefix(n))
+      words.append((word, v.termID(for: word)))
+    }
+    let t = Tokenizer(vocabulary: v)
+    for (word, id) in words {
+      let unknown = String(word.dropLast()) + "z"  // not a key
+      for spelled in [word, word.uppercased(), unknown] {
+        let expected = spelled == unknown ? Term.unknown : id
+        for (before, after) in [("", ""), ("", " x"), ("", ", x"), ("", ". x"), ("", ":"), ("so far ", ""), ("x ", "; and more text"), ("x ", "!")] {
+          let note = before + spelled + after
+          let tokens = t.tokens(of: note)
+          let start = Int32(before.utf8.count)
+          let found = tokens.first { $0.start == start }
+          #expect(found?.term == expected, "\(note)")
+          #expect(found?.end == start + Int32(spelled.utf8.count), "\(note)")
+          #expect(found?.kind == .word, "\(note)")
+        }
+      }
+    }
+  }
+
   @Test func vocabularyValues() throws {
     let v = vocabulary
     #expect(v.value(of: "the")?.value == .skip)

@@ -122,8 +122,12 @@ enum IdentifierExtractor {
   static func matchesAny(_ shapes: [IdentifierShape], _ text: UnsafeBufferPointer<UInt8>, _ t: Token) -> Bool {
     if shapes.isEmpty { return false }
     let slice = UnsafeBufferPointer(rebasing: text[Int(t.start)..<Int(t.end)])
-    for shape in shapes where shape.matches(slice) { return true }
-    return false
+    // Borrowed through a buffer: iterating the array copied each shape (a retain and a release
+    // of its elements per identifier token).
+    return shapes.withUnsafeBufferPointer { all in
+      for k in all.indices where all[k].matches(slice) { return true }
+      return false
+    }
   }
 
   /// Adds an identifier unless the same text was already found in this note.

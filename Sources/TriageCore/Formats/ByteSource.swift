@@ -275,6 +275,22 @@ enum ByteScan {
     UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
   }
 
+  /// The ASCII letters and digits of a word of eight bytes: the word, and the high bit set in
+  /// each byte that is a letter (`A`–`Z`, `a`–`z`), in each that is a digit. Bytes ≥ 0x80 are
+  /// neither.
+  ///
+  /// Each range test adds to every byte with its high bit set first, so no byte borrows from
+  /// its neighbour: `(b | 0x80) - lo` keeps its high bit exactly when `b ≥ lo`.
+  @inline(__always)
+  static func alphanumeric(_ w: UInt64) -> (word: UInt64, letters: UInt64, digits: UInt64) {
+    let ascii = ~w & highs
+    let lower = w | broadcast(0x20) | highs
+    let letters = ((lower &- broadcast(0x61)) & ~(lower &- broadcast(0x7B))) & ascii
+    let raised = w | highs
+    let digits = ((raised &- broadcast(0x30)) & ~(raised &- broadcast(0x3A))) & ascii
+    return (w, letters, digits)
+  }
+
   /// The first index in `from..<to` holding `a`, `b`, `c` or `d`, or `to` when none does.
   ///
   /// - Complexity: O(to - from), eight bytes a step.

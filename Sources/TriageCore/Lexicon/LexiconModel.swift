@@ -243,6 +243,10 @@ public struct IdentifierShape: Sendable, Hashable, CustomStringConvertible {
   }
   let elements: [Element]
   public let text: String
+  /// The fewest and most bytes a match can have (`Int.max` with a `*`): most identifier
+  /// tokens are rejected on their length before any byte is read.
+  let minLength: Int
+  let maxLength: Int
 
   public init?(_ text: String) {
     var els: [Element] = []
@@ -261,6 +265,8 @@ public struct IdentifierShape: Sendable, Hashable, CustomStringConvertible {
     guard !els.isEmpty else { return nil }
     elements = els
     self.text = text
+    minLength = els.count
+    maxLength = els.contains(where: \.repeats) ? Int.max : els.count
   }
 
   /// Whether the bytes match the whole shape.
@@ -271,7 +277,8 @@ public struct IdentifierShape: Sendable, Hashable, CustomStringConvertible {
 
   /// Whether the bytes match the whole shape (no allocation).
   public func matches(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-    elements.withUnsafeBufferPointer { els in IdentifierShape.match(els, b, 0, 0) }
+    guard b.count >= minLength && b.count <= maxLength else { return false }
+    return elements.withUnsafeBufferPointer { els in IdentifierShape.match(els, b, 0, 0) }
   }
 
   private static func match(

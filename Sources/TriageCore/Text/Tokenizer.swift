@@ -48,9 +48,10 @@ public struct Tokenizer: Sendable {
     let (folded, joined, parts) = (scratch.folded.base, scratch.joined.base, scratch.parts.base)
     vocabulary.withView { vocab in
       var state = ScanState(
-        out: out, folded: folded, joined: joined, parts: parts, classes: ByteTables.classes,
-        pending: 0, vocab: vocab)
+        out: out, tokens: out.base, count: 0, capacity: out.capacity, folded: folded, joined: joined,
+        parts: parts, classes: ByteTables.classes, fold: ByteTables.fold, pending: 0, vocab: vocab)
       scan(text, &state)
+      out.count = state.count
     }
   }
 
@@ -65,18 +66,33 @@ public struct Tokenizer: Sendable {
   /// Everything the scan needs, as raw pointers loaded once per note.
   struct ScanState {
     let out: RawBuffer<Token>
+    /// `out`'s memory, count and capacity, kept here while scanning (the class's fields would be
+    /// loaded and stored again for every token) and written back at the end.
+    var tokens: UnsafeMutablePointer<Token>
+    var count: Int
+    var capacity: Int
     let folded: UnsafeMutablePointer<UInt8>
     let joined: UnsafeMutablePointer<UInt8>
     /// partStart[k] = parts[k], partEnd[k] = parts[maxParts + k], partFold[k] = parts[2*maxParts + k]
     let parts: UnsafeMutablePointer<Int>
     let classes: UnsafePointer<ByteClass>
+    /// `ByteTables.fold`, read once a note (a global's lazy-initialisation check per run cost a
+    /// call).
+    let fold: UnsafePointer<UInt8>
     var pending: UInt8
     let vocab: Vocabulary.View
   }
 
   @inline(__always)
   func emit(_ st: inout ScanState, _ token: Token) {
-    st.out.append(token)
+    if st.count == st.capacity {
+      st.out.count = st.count
+      st.out.grow(st.count + 1)
+      st.tokens = st.out.base
+      st.capacity = st.out.capacity
+    }
+    (st.tokens + st.count).initialize(to: token)
+    st.count += 1
     st.pending = 0
   }
 
@@ -136,7 +152,9 @@ public struct Tokenizer: Sendable {
         }
         i = j
       case .letter, .digit:
-        if let end = plainRun(text, i, &st) {
+        if let end = shortWord(text, i, &st) {
+          i = end
+        } else if let end = plainRun(text, i, &st) {
           i = end
         } else if let end = urlEnd(text, i) {
           emit(&st, Token(start: Int32(i), end: Int32(end), term: Term.unknown, kind: .url, flags: st.pending))
@@ -145,6 +163,83 @@ public struct Tokenizer: Sendable {
           i = scanCompound(text, i, &st)
         }
       }
+    }
+  }
+
+  /// The most common token of all, in registers: a word of one to fifteen ASCII letters that
+  /// `plainRun` would emit (no digit; it ends at the note's end, a space, a comma, a full stop or
+  /// another plain separator, not at a joiner, a byte ≥ 0x80 or a URL's `:`/`.`). Eight-byte
+  /// loads find its end and fold it; a word of up to eight letters is hashed and compared as one
+  /// integer (`Vocabulary.View.lookupShort`). Returns the offset after it, or nil for the other
+  /// paths.
+  @inline(__always)
+  func shortWord(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ st: inout ScanState) -> Int? {
+    let n = p.count
+    guard let base = p.baseAddress else { return nil }
+    // The eight bytes from `start`; near the note's end, the last eight shifted down, so the
+    // bytes past the end read as zeros (not letters).
+    let raw: UInt64
+    if start + 8 <= n {
+      raw = ByteScan.load(base, start)
+    } else if n >= 8 {
+      raw = ByteScan.load(base, n - 8) >> UInt64(8 * (start + 8 - n))
+    } else {
+      return nil
+    }
+    let (w, letters, digits) = ByteScan.alphanumeric(raw)
+    // Letters up to the first byte that is not one; a digit there sends the run elsewhere.
+    let notLetter = ~letters & ByteScan.highs
+    let k = notLetter.trailingZeroBitCount >> 3
+    let folded = w | letters >> 2
+    if k < 8 {
+      guard k > 0, digits & (notLetter & (0 &- notLetter)) == 0 else { return nil }
+      let end = start + k
+      guard plainEnd(p, start, end) else { return nil }
+      emitWord(st.vocab.lookupShort(folded & ((1 << UInt64(8 * k)) &- 1), k), start, end, &st)
+      return end
+    }
+    // Eight letters: the next eight bytes may finish the word.
+    guard start + 16 <= n else { return nil }
+    let (w2, letters2, digits2) = ByteScan.alphanumeric(ByteScan.load(base, start + 8))
+    let notLetter2 = ~letters2 & ByteScan.highs
+    let k2 = notLetter2.trailingZeroBitCount >> 3
+    guard k2 < 8, digits2 & (notLetter2 & (0 &- notLetter2)) == 0 else { return nil }
+    let end = start + 8 + k2
+    guard plainEnd(p, start, end) else { return nil }
+    if k2 == 0 {
+      emitWord(st.vocab.lookupShort(folded, 8), start, end, &st)
+    } else {
+      let out = UnsafeMutableRawPointer(st.folded)
+      out.storeBytes(of: folded.littleEndian, as: UInt64.self)
+      out.storeBytes(of: ((w2 | letters2 >> 2) & ((1 << UInt64(8 * k2)) &- 1)).littleEndian, toByteOffset: 8, as: UInt64.self)
+      emitWord(st.vocab.lookup(st.folded, 8 + k2), start, end, &st)
+    }
+    return end
+  }
+
+  /// Whether a run of letters `start..<end` ends where `plainRun` would emit it as one word.
+  @inline(__always)
+  func plainEnd(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+    guard end < p.count else { return true }
+    switch p[end] {
+    case ASCII.hyphen, ASCII.underscore, ASCII.slash, ASCII.apostrophe, 0x80...:
+      return false
+    case ASCII.period, ASCII.colon:
+      // After `http`/`www` a URL may start.
+      let first = p[start] | 0x20
+      return first != ASCII.lowerA + 7 && first != ASCII.lowerA + 22
+    default:
+      return true
+    }
+  }
+
+  /// Emits a word of letters from its vocabulary lookup (an unknown word when it missed).
+  @inline(__always)
+  func emitWord(_ found: (Int32, UInt8)?, _ start: Int, _ end: Int, _ st: inout ScanState) {
+    if let (raw, origin) = found {
+      emitValue(raw, origin, start, end, st.pending, &st)
+    } else {
+      emit(&st, Token(start: Int32(start), end: Int32(end), term: Term.unknown, kind: .word, flags: st.pending))
     }
   }
 
@@ -159,7 +254,7 @@ public struct Tokenizer: Sendable {
     var foldLen = 0
     var hasDigit = false
     var hasLetter = false
-    foldRun(p, &j, st.folded, &foldLen, &hasDigit, &hasLetter)
+    foldRun(p, &j, st.folded, st.fold, &foldLen, &hasDigit, &hasLetter)
     if j == start { return nil }
     if j < n {
       switch p[j] {
@@ -186,10 +281,31 @@ public struct Tokenizer: Sendable {
   @inline(__always)
   func foldRun(
     _ p: UnsafeBufferPointer<UInt8>, _ j: inout Int, _ folded: UnsafeMutablePointer<UInt8>,
-    _ foldLen: inout Int, _ hasDigit: inout Bool, _ hasLetter: inout Bool
+    _ fold: UnsafePointer<UInt8>, _ foldLen: inout Int, _ hasDigit: inout Bool, _ hasLetter: inout Bool
   ) {
-    let fold = ByteTables.fold
     let n = p.count
+    // Eight bytes a step while they are ASCII letters and digits (nearly every word): where the
+    // eight are not all such, the run's alphanumeric start is kept and the byte loop below
+    // takes over at the first other byte (a separator, or a byte ≥ 0x80 it classifies).
+    if let base = p.baseAddress {
+      while j + 8 <= n {
+        let (word, letters, digits) = ByteScan.alphanumeric(ByteScan.load(base, j))
+        let alnum = letters | digits
+        let k = alnum == ByteScan.highs ? 8 : (~alnum & ByteScan.highs).trailingZeroBitCount >> 3
+        if k == 0 { break }
+        // Only the first k bytes: a mask of their high bits.
+        let keep = k == 8 ? ByteScan.highs : ByteScan.highs & ((1 << UInt64(k * 8)) &- 1)
+        if letters & keep != 0 { hasLetter = true }
+        if digits & keep != 0 { hasDigit = true }
+        // Letters to lower case (their 0x20 bit); the bytes past k are overwritten or unread.
+        if foldLen <= Tokenizer.maxKey {
+          UnsafeMutableRawPointer(folded + foldLen).storeBytes(of: (word | letters >> 2).littleEndian, as: UInt64.self)
+        }
+        foldLen += k
+        j += k
+        if k < 8 { break }
+      }
+    }
     while j < n {
       let c = p[j]
       var f = fold[Int(c)]
@@ -275,7 +391,7 @@ public struct Tokenizer: Sendable {
       // One alphanumeric run.
       let runStart = j
       partFold[parts] = foldLen
-      foldRun(p, &j, folded, &foldLen, &hasDigit, &hasLetter)
+      foldRun(p, &j, folded, st.fold, &foldLen, &hasDigit, &hasLetter)
       partStart[parts] = runStart
       partEnd[parts] = j
       parts += 1

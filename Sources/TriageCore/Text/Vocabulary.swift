@@ -32,6 +32,8 @@ public struct Vocabulary: Sendable {
     var value: Int32 = 0
     var origin: UInt8 = 0
     var used: Bool = false
+    /// A key of up to eight bytes as `shortWord`, compared without reading `keyBytes`; else 0.
+    var short: UInt64 = 0
   }
 
   @usableFromInline var slots: [Slot]
@@ -68,32 +70,54 @@ public struct Vocabulary: Sendable {
   // MARK: Hashing
 
   /// A word-at-a-time hash of `n` bytes: eight bytes a multiply, the last one to seven read as
-  /// two overlapping loads. (Byte-at-a-time FNV was a multiply per byte on the tokenizer's
-  /// critical path.)
+  /// one word, zero-padded (byte-at-a-time FNV was a multiply per byte on the tokenizer's
+  /// critical path). A key of one to eight bytes is one word (`shortWord`) and one multiply,
+  /// so the tokenizer hashes a short word straight from the register it folded it in.
   @inline(__always) @usableFromInline
   static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+    if n <= 8 { return hashShort(shortWord(p, n), n) }
     let raw = UnsafeRawPointer(p)
-    let k: UInt64 = 0x9FB2_1C65_1E98_DF25
-    var h: UInt64 = 0x2D35_8DCC_AA6C_78A5 ^ (UInt64(truncatingIfNeeded: n) &* k)
+    var h = seed(n)
     var i = 0
     while i + 8 <= n {
-      h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* k
-      h ^= h >> 28
+      h = mix(h, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
       i += 8
     }
     let r = n - i
     if r > 0 {
-      var w: UInt64
-      if r >= 4 {
-        w = UInt64(raw.loadUnaligned(fromByteOffset: i, as: UInt32.self))
-          | UInt64(raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)) << 32
-      } else {
-        w = UInt64(p[i]) | UInt64(p[i + r >> 1]) << 8 | UInt64(p[n - 1]) << 16
-      }
-      h = (h ^ w) &* k
-      h ^= h >> 28
+      // The last r bytes, from a load that ends at the key's end (n > 8: it starts inside).
+      h = mix(h, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) >> UInt64(64 - 8 * r))
     }
     return h &* 0xBF58_476D_1CE4_E5B9
+  }
+
+  /// The hash of a key of `n` ≤ 8 bytes given as `shortWord`: what `hash` returns for it.
+  @inline(__always) @usableFromInline
+  static func hashShort(_ w: UInt64, _ n: Int) -> UInt64 {
+    mix(seed(n), w) &* 0xBF58_476D_1CE4_E5B9
+  }
+
+  @inline(__always) @usableFromInline
+  static func seed(_ n: Int) -> UInt64 { 0x2D35_8DCC_AA6C_78A5 ^ (UInt64(truncatingIfNeeded: n) &* 0x9FB2_1C65_1E98_DF25) }
+
+  @inline(__always) @usableFromInline
+  static func mix(_ h: UInt64, _ w: UInt64) -> UInt64 {
+    let x = (h ^ w) &* 0x9FB2_1C65_1E98_DF25
+    return x ^ (x >> 28)
+  }
+
+  /// Up to eight bytes as one little-endian word, zero-padded above them (0 for no bytes). Two
+  /// overlapping loads (or three bytes) and no loop: where they overlap, a byte is or-ed with
+  /// itself.
+  @inline(__always) @usableFromInline
+  static func shortWord(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+    let raw = UnsafeRawPointer(p)
+    if n >= 4 {
+      return UInt64(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))
+        | UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))) << UInt64(8 * (n - 4))
+    }
+    if n == 0 { return 0 }
+    return UInt64(p[0]) | UInt64(p[n >> 1]) << UInt64(8 * (n >> 1)) | UInt64(p[n - 1]) << UInt64(8 * (n - 1))
   }
 
   static func hash(_ key: [UInt8]) -> UInt64 {
@@ -127,6 +151,20 @@ public struct Vocabulary: Sendable {
         if slot.hash == h && Int(slot.keyLength) == n && memoryEquals(keys + Int(slot.keyOffset), p, n) {
           return (slot.value, slot.origin)
         }
+        i = (i + 1) & mask
+      }
+    }
+
+    /// `lookup` for a key of one to eight bytes given as `shortWord`: the hash and the compare
+    /// are on the word itself.
+    @inline(__always)
+    func lookupShort(_ w: UInt64, _ n: Int) -> (Int32, UInt8)? {
+      let h = Vocabulary.hashShort(w, n)
+      var i = Int(truncatingIfNeeded: h ^ (h >> 31)) & mask
+      while true {
+        let slot = slots[i]
+        if !slot.used { return nil }
+        if slot.short == w && Int(slot.keyLength) == n { return (slot.value, slot.origin) }
         i = (i + 1) & mask
       }
     }
@@ -316,7 +354,8 @@ public struct Vocabulary: Sendable {
     }
     slots[i] = Slot(
       hash: h, keyOffset: UInt32(keyBytes.count), keyLength: UInt32(key.count), value: raw,
-      origin: origin.rawValue, used: true)
+      origin: origin.rawValue, used: true,
+      short: key.count <= 8 ? key.withUnsafeBufferPointer { Vocabulary.shortWord($0.baseAddress ?? Vocabulary.noKeys, $0.count) } : 0)
     keyBytes.append(contentsOf: key)
     count += 1
   }
