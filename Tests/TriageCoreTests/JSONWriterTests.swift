@@ -61,20 +61,23 @@ import TriageCore
     #expect(try JSONValue(parsing: w.bytes).stringValue == c.decoded)
   }
 
-  /// Long strings are checked eight bytes at a time: every byte value at every position of a
-  /// 20-byte string is escaped exactly as the byte alone is (which never takes that path).
-  @Test func everyByteAtEveryPositionOfALongString() {
+  /// Strings are checked eight bytes at a time (the last word overlapping; under eight bytes,
+  /// two overlapping halves): every byte value at every position of strings of every length
+  /// from 2 to 20 is escaped exactly as the byte alone is.
+  @Test func everyByteAtEveryPositionOfEveryLength() {
     for b in 0...255 {
       var alone = JSONWriter()
       [UInt8(b)].withUnsafeBufferPointer { alone.string($0) }
       let escaped = Array(alone.bytes.dropFirst().dropLast())
-      for k in 0..<20 {
-        var input = [UInt8](repeating: UInt8(ascii: "a"), count: 20)
-        input[k] = UInt8(b)
-        var w = JSONWriter()
-        input.withUnsafeBufferPointer { w.string($0) }
-        let expected = [ASCII.quote] + input[..<k] + escaped + input[(k + 1)...] + [ASCII.quote]
-        #expect(w.bytes == expected, "byte \(b) at \(k)")
+      for n in 2...20 {
+        for k in 0..<n {
+          var input = [UInt8](repeating: UInt8(ascii: "a"), count: n)
+          input[k] = UInt8(b)
+          var w = JSONWriter()
+          input.withUnsafeBufferPointer { w.string($0) }
+          let expected = [ASCII.quote] + input[..<k] + escaped + input[(k + 1)...] + [ASCII.quote]
+          #expect(w.bytes == expected, "byte \(b) at \(k) of \(n)")
+        }
       }
     }
   }

@@ -693,9 +693,9 @@ public struct Classifier: Sendable {
     let entryFirst = s.entryFirst.base
     // Only near entries with both sides in the note can pair (findMatches noted the sides).
     let sides = s.ownerSides
+    // Most notes have parts but no entry with both sides: nothing to pair, nothing to measure.
+    if !s.pairable { return }
     for k in 0..<partCount { spans.part = max(spans.part, parts[k].match.last - parts[k].match.first) }
-    let pairable = s.pairable
-    if !pairable { return }
     func usedUp(_ p: RawMatch) -> Bool {
       var i = lowerBound(phrases, states.base, p.first - spans.phrase)
       while i < phrases.count {

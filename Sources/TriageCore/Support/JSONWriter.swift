@@ -51,6 +51,13 @@ public struct JSONWriter: Sendable {
   public mutating func string(_ p: UnsafeBufferPointer<UInt8>) {
     buffer.reserve(p.count + 2)
     buffer.append(ASCII.quote)
+    // Nearly every string (ids, sources, codes, terms) needs no escape at all: checked whole in
+    // words (the last one overlapping), it is copied in one piece.
+    if JSONWriter.isPlain(p) {
+      buffer.append(p)
+      buffer.append(ASCII.quote)
+      return
+    }
     var i = 0
     let n = p.count
     var runStart = 0
@@ -95,6 +102,31 @@ public struct JSONWriter: Sendable {
     }
     if n > runStart { buffer.append(p.baseAddress.map { $0 + runStart }, n - runStart) }
     buffer.append(ASCII.quote)
+  }
+
+  /// True when no byte of `p` needs escaping: eight bytes a step, the last word loaded so that
+  /// it ends at the end (bytes checked twice are checked the same); under eight bytes, two
+  /// overlapping four-byte halves or the bytes one by one.
+  @inline(__always)
+  static func isPlain(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let base = p.baseAddress else { return true }
+    let n = p.count
+    if n >= 8 {
+      var i = 0
+      while i + 8 <= n {
+        if needsEscape(ByteScan.load(base, i)) { return false }
+        i += 8
+      }
+      return i == n || !needsEscape(ByteScan.load(base, n - 8))
+    }
+    if n >= 4 {
+      let raw = UnsafeRawPointer(base)
+      let lo = UInt64(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))
+      let hi = UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)))
+      return !needsEscape(lo | hi << 32)
+    }
+    for b in p where b < 0x20 || b >= 0x80 || b == ASCII.quote || b == ASCII.backslash { return false }
+    return true
   }
 
   /// Whether any of eight bytes is below 0x20, at or above 0x80, `"` or `\` (`ByteScan`'s SWAR

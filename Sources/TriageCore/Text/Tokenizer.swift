@@ -194,9 +194,9 @@ public struct Tokenizer: Sendable {
     if k < 8 {
       guard k > 0, digits & (notLetter & (0 &- notLetter)) == 0 else { return nil }
       let end = start + k
-      guard plainEnd(p, start, end) else { return nil }
+      guard let next = plainEnd(p, start, end) else { return nil }
       emitWord(st.vocab.lookupShort(folded & ((1 << UInt64(8 * k)) &- 1), k), start, end, &st)
-      return end
+      return next
     }
     // Eight letters: the next eight bytes may finish the word.
     guard start + 16 <= n else { return nil }
@@ -205,7 +205,7 @@ public struct Tokenizer: Sendable {
     let k2 = notLetter2.trailingZeroBitCount >> 3
     guard k2 < 8, digits2 & (notLetter2 & (0 &- notLetter2)) == 0 else { return nil }
     let end = start + 8 + k2
-    guard plainEnd(p, start, end) else { return nil }
+    guard let next = plainEnd(p, start, end) else { return nil }
     if k2 == 0 {
       emitWord(st.vocab.lookupShort(folded, 8), start, end, &st)
     } else {
@@ -214,22 +214,25 @@ public struct Tokenizer: Sendable {
       out.storeBytes(of: ((w2 | letters2 >> 2) & ((1 << UInt64(8 * k2)) &- 1)).littleEndian, toByteOffset: 8, as: UInt64.self)
       emitWord(st.vocab.lookup(st.folded, 8 + k2), start, end, &st)
     }
-    return end
+    return next
   }
 
-  /// Whether a run of letters `start..<end` ends where `plainRun` would emit it as one word.
+  /// Where scanning goes on when a run of letters `start..<end` ends where `plainRun` would emit
+  /// it as one word (past one space after it: a space only separates), or nil when it does not.
   @inline(__always)
-  func plainEnd(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
-    guard end < p.count else { return true }
+  func plainEnd(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
+    guard end < p.count else { return end }
     switch p[end] {
+    case ASCII.space:
+      return end + 1
     case ASCII.hyphen, ASCII.underscore, ASCII.slash, ASCII.apostrophe, 0x80...:
-      return false
+      return nil
     case ASCII.period, ASCII.colon:
       // After `http`/`www` a URL may start.
       let first = p[start] | 0x20
-      return first != ASCII.lowerA + 7 && first != ASCII.lowerA + 22
+      return first != ASCII.lowerA + 7 && first != ASCII.lowerA + 22 ? end : nil
     default:
-      return true
+      return end
     }
   }
 
