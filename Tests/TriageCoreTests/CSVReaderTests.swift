@@ -66,6 +66,19 @@ private let tinyChunks = [1, 2, 3, 4, 5, 7, 8, 13, 64]
       "embedded CRLF", "\"l1\r\nl2\r\nl3\",x\r\ny,z\r\n", [["l1\r\nl2\r\nl3", "x"], ["y", "z"]],
       lines: [1, 4]),
     Case("embedded lone CR", "\"a\rb\",c\nd\n", [["a\rb", "c"], ["d"]], lines: [1, 3]),
+    // Fields of eight bytes and more are checked a word at a time for line breaks.
+    Case(
+      "embedded LF in a long field", "\"first line of a note\nsecond line, longer\",x\ny\n",
+      [["first line of a note\nsecond line, longer", "x"], ["y"]], lines: [1, 3]),
+    Case(
+      "CRLF in the last bytes of a long field", "\"0123456789abcdef\r\n\",x\ny\n",
+      [["0123456789abcdef\r\n", "x"], ["y"]], lines: [1, 3]),
+    Case(
+      "lone CR ending a long field", "\"0123456789abcdefg\r\",x\ny\n",
+      [["0123456789abcdefg\r", "x"], ["y"]], lines: [1, 3]),
+    Case(
+      "tab but no line break in a long field", "\"col\tone two three four\",x\ny\n",
+      [["col\tone two three four", "x"], ["y"]], lines: [1, 2]),
     Case(
       "byte order mark", "\u{FEFF}id,text\n1,x\n", [["id", "text"], ["1", "x"]], lines: [1, 2]),
     Case("CRLF", "a,b\r\n1,2\r\n", [["a", "b"], ["1", "2"]], lines: [1, 2]),

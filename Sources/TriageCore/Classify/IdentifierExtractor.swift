@@ -97,26 +97,19 @@ enum IdentifierExtractor {
     rules: IdentifierRules
   ) -> Int32? {
     guard !prefix.isEmpty else { return nil }
-    for p in [prefix, bare] where !p.isEmpty {
+    // The prefix, then the bare prefix (each borrowed: an array of the two was built and freed
+    // per identifier token).
+    func digitsAfter(_ p: [UInt8]) -> Int32? {
       let s = Int(t.start)
       let e = Int(t.end)
-      guard e - s > p.count else { continue }
-      var ok = true
-      for k in 0..<p.count where ASCII.lower(text[s + k]) != p[k] {
-        ok = false
-        break
-      }
-      guard ok else { continue }
+      guard !p.isEmpty, e - s > p.count else { return nil }
+      for k in 0..<p.count where ASCII.lower(text[s + k]) != p[k] { return nil }
       let d = s + p.count
-      guard rules.orderDigits.contains(e - d) else { continue }
-      var digits = true
-      for k in d..<e where !ASCII.isDigit(text[k]) {
-        digits = false
-        break
-      }
-      if digits { return Int32(d) }
+      guard rules.orderDigits.contains(e - d) else { return nil }
+      for k in d..<e where !ASCII.isDigit(text[k]) { return nil }
+      return Int32(d)
     }
-    return nil
+    return digitsAfter(prefix) ?? digitsAfter(bare)
   }
 
   static func matchesAny(_ shapes: [IdentifierShape], _ text: UnsafeBufferPointer<UInt8>, _ t: Token) -> Bool {

@@ -331,6 +331,8 @@ enum ByteScan {
   ///
   /// - Complexity: O(to - from), eight bytes a step.
   static func lineBreaks(in p: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
+    // Most quoted fields hold no control byte at all, which one pass of word tests tells.
+    guard hasControl(in: p, from: from, to: to) else { return 0 }
     var n = count(ASCII.lineFeed, in: p, from: from, to: to)
     var i = first(ASCII.carriageReturn, in: p, from: from, to: to)
     while i < to {
@@ -338,6 +340,28 @@ enum ByteScan {
       i = first(ASCII.carriageReturn, in: p, from: i + 1, to: to)
     }
     return n
+  }
+
+  /// High bit set in each byte of `w` below 0x20 (exactly those: `(b & 0x7F) + 0x60` reaches the
+  /// high bit only from 0x20 up, and bytes ≥ 0x80 are masked out).
+  @inline(__always)
+  static func controlMask(_ w: UInt64) -> UInt64 {
+    ~((w & 0x7F7F_7F7F_7F7F_7F7F) &+ broadcast(0x60)) & ~w & highs
+  }
+
+  /// Whether any byte in `from..<to` is below 0x20: eight bytes a step, the last word loaded to
+  /// end at `to`.
+  static func hasControl(in p: UnsafePointer<UInt8>, from: Int, to: Int) -> Bool {
+    if to - from >= 8 {
+      var i = from
+      while i + 8 <= to {
+        if controlMask(load(p, i)) != 0 { return true }
+        i += 8
+      }
+      return i < to && controlMask(load(p, to - 8)) != 0
+    }
+    for i in from..<max(from, to) where p[i] < 0x20 { return true }
+    return false
   }
 
   /// How many times `byte` occurs in `from..<to`.

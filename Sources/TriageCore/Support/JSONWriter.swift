@@ -133,10 +133,7 @@ public struct JSONWriter: Sendable {
   /// masks: a byte is flagged through its high bit, with no carries between bytes).
   @inline(__always)
   static func needsEscape(_ w: UInt64) -> Bool {
-    let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-    // Below 0x20: the low seven bits plus 0x60 carry into the high bit only for bytes ≥ 0x20.
-    let control = ~((w & low7) &+ ByteScan.broadcast(0x60)) & ByteScan.highs
-    return (w & ByteScan.highs) | control | ByteScan.exactZeroMask(w ^ ByteScan.broadcast(ASCII.quote))
+    (w & ByteScan.highs) | ByteScan.controlMask(w) | ByteScan.exactZeroMask(w ^ ByteScan.broadcast(ASCII.quote))
       | ByteScan.exactZeroMask(w ^ ByteScan.broadcast(ASCII.backslash)) != 0
   }
 
