@@ -161,6 +161,8 @@ public struct Classifier: Sendable {
   let tables: MatchTables
   /// Per code, the start of its classify record: `{"code":"…","score":` (built once).
   let codeJSON: [[UInt8]]
+  /// The identifier rules and cue terms, for `IdentifierExtractor`.
+  let identifierContext: IdentifierExtractor.Context
 
   @usableFromInline
   struct EntryInfo: Sendable, BitwiseCopyable {
@@ -222,6 +224,7 @@ public struct Classifier: Sendable {
     altTerm = lexicon.vocabulary.altTerm
     tables = MatchTables(
       trie: lexicon.trie, altTerm: altTerm, partOwner: info.map(\.partOf), partSide: info.map(\.side))
+    identifierContext = IdentifierExtractor.Context(lexicon)
     codeJSON = lexicon.codes.map { code in
       var w = JSONWriter(capacity: 64)
       w.raw("{\"code\":")
@@ -249,7 +252,7 @@ public struct Classifier: Sendable {
       decide(toks, info, s)
       score(info, s)
     }
-    IdentifierExtractor.extract(body, toks, lexicon: lexicon, into: s.identifierList)
+    IdentifierExtractor.extract(body, toks, identifierContext, into: s.identifierList)
   }
 
   /// Walks the trie from every token and records every entry that ends along the way. A token

@@ -29,13 +29,25 @@ public struct FoundIdentifier: Sendable, Equatable, BitwiseCopyable {
 /// (`identifiers.txt`): cue words ("order 10023", "sku 88213", "bin B-14-02"), `#10023`, the order
 /// prefix (`SO-10023`), and shapes (`A-99-99`).
 enum IdentifierExtractor {
+  /// What the extractor reads of the lexicon, held by the classifier as one reference: handing
+  /// it the whole `Lexicon` per note copied the struct and retained and released its arrays.
+  final class Context: Sendable {
+    let rules: IdentifierRules
+    let terms: Lexicon.IdentifierTerms
+
+    init(_ lexicon: Lexicon) {
+      rules = lexicon.identifiers
+      terms = lexicon.identifierTerms
+    }
+  }
+
   static func extract(
-    _ text: UnsafeBufferPointer<UInt8>, _ toks: UnsafeBufferPointer<Token>, lexicon: Lexicon,
+    _ text: UnsafeBufferPointer<UInt8>, _ toks: UnsafeBufferPointer<Token>, _ context: Context,
     into out: RawBuffer<FoundIdentifier>
   ) {
     out.removeAll()
-    let rules = lexicon.identifiers
-    let terms = lexicon.identifierTerms
+    let rules = context.rules
+    let terms = context.terms
     for i in 0..<toks.count {
       let t = toks[i]
       switch t.kind {
