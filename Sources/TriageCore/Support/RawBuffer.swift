@@ -47,6 +47,40 @@ public final class RawBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
   }
 
   public var buffer: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
+
+  /// The buffer's memory, count and capacity held in a value for a hot loop's appends (through
+  /// the class, each append loads and stores its fields again); `close()` writes the count back.
+  /// Nothing else may touch the buffer until then.
+  @inline(__always) func appender() -> Appender { Appender(buffer: self) }
+
+  struct Appender {
+    let buffer: RawBuffer<Element>
+    var base: UnsafeMutablePointer<Element>
+    var count: Int
+    var capacity: Int
+
+    @inline(__always) init(buffer: RawBuffer<Element>) {
+      self.buffer = buffer
+      base = buffer.base
+      count = buffer.count
+      capacity = buffer.capacity
+    }
+
+    @inline(__always) mutating func append(_ e: Element) {
+      if count == capacity {
+        buffer.count = count
+        buffer.grow(count + 1)
+        base = buffer.base
+        capacity = buffer.capacity
+      }
+      (base + count).initialize(to: e)
+      count += 1
+    }
+
+    @inline(__always) subscript(_ i: Int) -> Element { base[i] }
+
+    @inline(__always) func close() { buffer.count = count }
+  }
   public var mutableBuffer: UnsafeMutableBufferPointer<Element> { UnsafeMutableBufferPointer(start: base, count: count) }
 
   /// A copy of the contents as an array (for tests and explanations, not hot paths).

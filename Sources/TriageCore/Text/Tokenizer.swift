@@ -48,10 +48,10 @@ public struct Tokenizer: Sendable {
     let (folded, joined, parts) = (scratch.folded.base, scratch.joined.base, scratch.parts.base)
     vocabulary.withView { vocab in
       var state = ScanState(
-        out: out, tokens: out.base, count: 0, capacity: out.capacity, folded: folded, joined: joined,
-        parts: parts, classes: ByteTables.classes, fold: ByteTables.fold, pending: 0, vocab: vocab)
+        out: out.appender(), folded: folded, joined: joined, parts: parts, classes: ByteTables.classes,
+        fold: ByteTables.fold, pending: 0, vocab: vocab)
       scan(text, &state)
-      out.count = state.count
+      state.out.close()
     }
   }
 
@@ -65,12 +65,9 @@ public struct Tokenizer: Sendable {
 
   /// Everything the scan needs, as raw pointers loaded once per note.
   struct ScanState {
-    let out: RawBuffer<Token>
-    /// `out`'s memory, count and capacity, kept here while scanning (the class's fields would be
-    /// loaded and stored again for every token) and written back at the end.
-    var tokens: UnsafeMutablePointer<Token>
-    var count: Int
-    var capacity: Int
+    /// The tokens, appended through a value held here (the buffer class's fields were loaded and
+    /// stored again for every token) and closed at the end.
+    var out: RawBuffer<Token>.Appender
     let folded: UnsafeMutablePointer<UInt8>
     let joined: UnsafeMutablePointer<UInt8>
     /// partStart[k] = parts[k], partEnd[k] = parts[maxParts + k], partFold[k] = parts[2*maxParts + k]
@@ -85,14 +82,7 @@ public struct Tokenizer: Sendable {
 
   @inline(__always)
   func emit(_ st: inout ScanState, _ token: Token) {
-    if st.count == st.capacity {
-      st.out.count = st.count
-      st.out.grow(st.count + 1)
-      st.tokens = st.out.base
-      st.capacity = st.out.capacity
-    }
-    (st.tokens + st.count).initialize(to: token)
-    st.count += 1
+    st.out.append(token)
     st.pending = 0
   }
 
