@@ -124,6 +124,7 @@ public final class Store: @unchecked Sendable {
     reader.onReject = reject
 
     try db.execute("PRAGMA cache_size = -262144")
+    var committing = started
     try db.transaction { () throws(TriageError) in
       try statement(
         "INSERT INTO ingests(folder, started_at, as_of, lexicon) VALUES (?, ?, ?, ?)"
@@ -131,6 +132,7 @@ public final class Store: @unchecked Sendable {
       let ingest = db.lastInsertRowID
       report.ingestID = ingest
       var t0 = ThemeTrace.now()
+      let deferred = try deferIndexes()
       report.orders = try upsertOrders(orders, ingest: ingest, counts: report.orders)
       ThemeTrace.log("ingest orders", since: t0)
       t0 = ThemeTrace.now()
@@ -141,15 +143,13 @@ public final class Store: @unchecked Sendable {
       report.events = try insertEvents(events, ingest: ingest, counts: report.events, skipBad: skipBad, reject: { rejections.append($0) })
       ThemeTrace.log("ingest events", since: t0)
       t0 = ThemeTrace.now()
-      let deferred = try deferNoteIndexes()
       // Every note rejected from here on (by the reader or as a reused id) is one more entry.
       let notesBefore = rejections.count
       report.notes = try insertNotes(&reader, classifier: classifier, ingest: ingest, skipBad: skipBad, reject: { rejections.append($0) })
       ThemeTrace.log("ingest notes", since: t0)
       t0 = ThemeTrace.now()
       for sql in deferred { try db.execute(sql) }
-      ThemeTrace.log("ingest: note indexes", since: t0)
-      t0 = ThemeTrace.now()
+      ThemeTrace.log("ingest: deferred indexes", since: t0)
       report.notes.rejected = rejections.count - notesBefore
       if let asOf = folder.asOf {
         try setMeta("as_of", String(asOf))
@@ -162,8 +162,10 @@ public final class Store: @unchecked Sendable {
       } else {
         try statement("UPDATE ingests SET summary = ? WHERE id = ?").run([.text(IngestCommand.summary(report)), .int(ingest)])
       }
+      committing = ThemeTrace.now()
     }
-    ThemeTrace.log("ingest: commit", since: started)
+    ThemeTrace.log("ingest: commit", since: committing)
+    ThemeTrace.log("ingest: total", since: started)
     report.rejections = rejections
     return report
   }
@@ -340,23 +342,40 @@ public final class Store: @unchecked Sendable {
     return c
   }
 
-  /// On a store without notes, drops the secondary indexes of the note tables and returns the
-  /// statements that rebuild them (run in the same transaction once the notes are in).
+  /// Drops what a first ingest would keep up to date row by row for nothing, and returns the
+  /// statements that bring it back (run in the same transaction once the rows are in):
   ///
-  /// Inserting into five indexes row by row is random access; building each at the end is one
-  /// sort (a first ingest of 200,000 notes: 3.1 s of note writing became 1.9 s plus 0.5 s of
-  /// index builds). Unique indexes stay: they are constraints ingest relies on.
-  func deferNoteIndexes() throws(TriageError) -> [String] {
-    guard try isEmpty("notes") else { return [] }
-    let indexes = try statement(
+  /// - the secondary indexes of every table the ingest writes that is still empty (the note
+  ///   tables together, when there are no notes). Inserting into an index row by row is random
+  ///   access; building it at the end is one sort (a first ingest of 200,000 notes: 3.1 s of
+  ///   note writing became 1.9 s plus 0.5 s of index builds). `events_failed` matters most: its
+  ///   `status IN (...)` condition builds a temporary table for every row inserted, which
+  ///   doubled the time of the events. Unique indexes stay: they are constraints ingest relies
+  ///   on.
+  /// - the `theme_order_insert` trigger while there are no notes: it joins a new order to the
+  ///   notes about it, so before the notes it finds nothing, at the price of a trigger program
+  ///   per order.
+  func deferIndexes() throws(TriageError) -> [String] {
+    let notes = try isEmpty("notes")
+    var tables = ["orders", "lines", "inventory", "events"].filter { (try? isEmpty($0)) ?? false }
+    if notes { tables += ["notes", "note_reasons", "note_refs", "theme_refs"] }
+    guard !tables.isEmpty else { return [] }
+    let list = tables.map { "'\($0)'" }.joined(separator: ", ")
+    let indexes = try db.prepare(
       """
       SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-        AND tbl_name IN ('notes', 'note_reasons', 'note_refs', 'theme_refs')
-        AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name
+        AND tbl_name IN (\(list)) AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name
       """
     ).rows { ($0.text(0), $0.text(1)) }
     for (name, _) in indexes { try db.execute("DROP INDEX \"\(name)\"") }
-    return indexes.map(\.1)
+    var restore = indexes.map(\.1)
+    let trigger = try statement("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'theme_order_insert'")
+      .first([]) { $0.text(0) }
+    if notes, let trigger {
+      try db.execute("DROP TRIGGER theme_order_insert")
+      restore.append(trigger)
+    }
+    return restore
   }
 
   /// Whether a table has no rows (the files were checked for duplicate keys, so every row of a
