@@ -101,14 +101,14 @@ public struct DataFolder: Sendable {
   public func lines(onReject: ((Rejection) -> Void)?) throws(TriageError) -> [LineRecord] {
     guard let path = file("lines.csv") else { return [] }
     let known = ["order_id", "line_no", "sku", "qty_ordered", "qty_allocated", "qty_picked", "qty_packed", "qty_shipped"]
-    var seen: [String: Int] = [:]
+    var seen: [LineKey: Int] = [:]
     return try TableReader.read(path, required: ["order_id", "line_no", "sku"], known: known, onReject: onReject) { row throws(TriageError) in
       let order = try row.nonEmpty("order_id")
       guard let no = try row.quantity("line_no"), no >= 1 else {
         throw row.error("line_no", "expected a line number of 1 or more, found '\(row["line_no"])'")
       }
-      let key = "\(order)/\(no)"
-      if let first = seen[key] { throw row.error("line_no", "duplicate line \(key) (first at line \(first))") }
+      let key = LineKey(order: order, no: no)
+      if let first = seen[key] { throw row.error("line_no", "duplicate line \(order)/\(no) (first at line \(first))") }
       seen[key] = row.line
       return LineRecord(
         orderID: order, lineNo: no, sku: try row.nonEmpty("sku"), ordered: try row.quantity("qty_ordered"),
@@ -122,18 +122,30 @@ public struct DataFolder: Sendable {
   public func inventory(onReject: ((Rejection) -> Void)?) throws(TriageError) -> [InventoryRecord] {
     guard let path = file("inventory.csv") else { return [] }
     let known = ["sku", "location", "wms_on_hand", "erp_on_hand", "storefront_available", "as_of"]
-    var seen: [String: Int] = [:]
+    var seen: [InventoryKey: Int] = [:]
     return try TableReader.read(path, required: ["sku"], known: known, onReject: onReject) { row throws(TriageError) in
       let sku = try row.nonEmpty("sku")
       let loc = row["location"]
-      if let first = seen["\(sku)@\(loc)"] {
+      let key = InventoryKey(sku: sku, location: loc)
+      if let first = seen[key] {
         throw row.error("sku", "duplicate inventory row for '\(sku)' at '\(loc)' (first at line \(first))")
       }
-      seen["\(sku)@\(loc)"] = row.line
+      seen[key] = row.line
       return InventoryRecord(
         sku: sku, location: loc, wms: try row.count("wms_on_hand"), erp: try row.count("erp_on_hand"),
         storefront: try row.count("storefront_available"), asOf: try row.time("as_of"))
     }
+  }
+
+  /// The keys duplicates are found by: the fields themselves, not a string joining them (one
+  /// allocation less per row, and a SKU holding '@' cannot pass for another SKU's location).
+  struct LineKey: Hashable {
+    var order: String
+    var no: Int
+  }
+  struct InventoryKey: Hashable {
+    var sku: String
+    var location: String
   }
 
   /// Reads events.csv; type and status from DATA.md's sets, `at` a timestamp.
@@ -164,17 +176,26 @@ public struct DataFolder: Sendable {
 /// and `--skip-bad` rejections.
 enum TableReader {
   /// A row of a CSV file, fields by column name.
+  ///
+  /// Fields are read from the reader's current record when asked for: a dictionary of every
+  /// field per row cost more than everything else in reading the enrichment files (a hash, a
+  /// `String` and a resize per column per row).
   struct Row {
-    let values: [String: String]
     let columns: [String: Int]
     let reader: CSVReader
     let line: Int
     let extraNames: [String]
 
-    subscript(_ name: String) -> String { values[name] ?? "" }
+    subscript(_ name: String) -> String {
+      guard let k = columns[name], k < reader.fieldCount else { return "" }
+      return reader.string(k)
+    }
 
     var extra: String {
-      extraNames.compactMap { n in values[n].flatMap { $0.isEmpty ? nil : "\(n)=\($0)" } }.joined(separator: "\n")
+      extraNames.compactMap { n in
+        let v = self[n]
+        return v.isEmpty ? nil : "\(n)=\(v)"
+      }.joined(separator: "\n")
     }
 
     func location(_ name: String) -> SourceLocation {
@@ -267,9 +288,7 @@ enum TableReader {
       do throws(TriageError) {
         guard try reader.next() else { break }
         try header.checkFieldCount(of: reader)
-        var values: [String: String] = [:]
-        for (name, k) in columns where k < reader.fieldCount { values[name] = reader.string(k) }
-        let row = Row(values: values, columns: columns, reader: reader, line: reader.line, extraNames: extraNames)
+        let row = Row(columns: columns, reader: reader, line: reader.line, extraNames: extraNames)
         out.append(try make(row))
       } catch {
         guard reader.canContinue, let onReject else { throw error }
