@@ -183,10 +183,26 @@ public final class Statement {
     sqlite3_clear_bindings(stmt)
   }
 
+  /// Resets for another run keeping the bindings: for a statement whose every parameter is
+  /// bound again before each step (clearing them cost ingest about 500 instructions a row).
+  public func rewind() {
+    sqlite3_reset(stmt)
+  }
+
   /// Binds, runs to completion and resets (an INSERT, UPDATE or DELETE).
   public func run(_ values: [SQLValue] = []) throws(TriageError) {
     reset()
     bindAll(values)
+    while try step() {}
+    sqlite3_reset(stmt)
+  }
+
+  /// `run(_:)` with the values bound by `bind` instead of an array of `SQLValue`s (ingest runs
+  /// statements per row of the enrichment files; the array and its boxed strings were most of
+  /// the cost outside SQLite).
+  public func run(binding bind: (Statement) -> Void) throws(TriageError) {
+    reset()
+    bind(self)
     while try step() {}
     sqlite3_reset(stmt)
   }

@@ -238,7 +238,7 @@ struct NoteWriter {
           }
           let day = Timestamp.day(ofSeconds: created)
           Store.key(field(r.orderID), into: &orderKey)
-          insert.reset()
+          insert.rewind()
           insert.bind(1, bytes: field(r.id))
           insert.bind(2, created)
           insert.bind(3, day)
@@ -279,7 +279,7 @@ struct NoteWriter {
             UnsafeBufferPointer(rebasing: keys[Int(f.start)..<Int(f.end)])
           }
           for res in reasons {
-            reason.reset()
+            reason.rewind()
             reason.bind(1, note)
             codeNames[Int(res.code)].withUnsafeBufferPointer { reason.bind(2, bytes: $0) }
             reason.bind(3, Int64(res.resolved ? 1 : 0))
@@ -289,7 +289,7 @@ struct NoteWriter {
             dayCounts[DayCode(day: day, code: res.code, resolved: res.resolved), default: 0] += 1
           }
           for f in refs {
-            ref.reset()
+            ref.rewind()
             ref.bind(1, note)
             ref.bind(2, Int64(f.kind))
             ref.bind(3, bytes: key(f))
@@ -325,7 +325,7 @@ struct NoteWriter {
     for (k, n) in dayCounts.sorted(by: { a, b in
       a.key.day != b.key.day ? a.key.day < b.key.day : names[Int(a.key.code)].lexicographicallyPrecedes(names[Int(b.key.code)])
     }) {
-      dayCount.reset()
+      dayCount.rewind()
       dayCount.bind(1, k.day)
       codeNames[Int(k.code)].withUnsafeBufferPointer { dayCount.bind(2, bytes: $0) }
       dayCount.bind(3, Int64(k.resolved ? 1 : 0))
@@ -369,7 +369,7 @@ struct NoteWriter {
         return a.note < b.note
       }
       for r in themeRows {
-        theme.reset()
+        theme.rewind()
         codeNames[Int(codeByRank[Int(r.code)])].withUnsafeBufferPointer { theme.bind(1, bytes: $0) }
         theme.bind(2, Int64(r.status))
         theme.bind(3, Int64(r.kind))

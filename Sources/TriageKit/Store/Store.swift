@@ -234,11 +234,23 @@ public final class Store: @unchecked Sendable {
       } else {
         c.new += 1
       }
-      try (old == nil ? insert : update).run([
-        .text(o.orderID), .text(Store.key(o.orderID)), .text(o.customer), .text(o.channel), .text(o.priority),
-        .of(o.placedAt), .of(o.promiseDate), .of(o.cutoffAt), .text(o.erpStatus), .text(o.wmsStatus),
-        .text(o.storefrontStatus), .text(o.carrier), .text(o.tracking), .text(o.extra), .int(ingest),
-      ])
+      try (old == nil ? insert : update).run { s in
+        s.bind(1, o.orderID)
+        s.bind(2, Store.key(o.orderID))
+        s.bind(3, o.customer)
+        s.bind(4, o.channel)
+        s.bind(5, o.priority)
+        s.bind(6, o.placedAt)
+        s.bind(7, o.promiseDate)
+        s.bind(8, o.cutoffAt)
+        s.bind(9, o.erpStatus)
+        s.bind(10, o.wmsStatus)
+        s.bind(11, o.storefrontStatus)
+        s.bind(12, o.carrier)
+        s.bind(13, o.tracking)
+        s.bind(14, o.extra)
+        s.bind(15, ingest)
+      }
     }
     return c
   }
@@ -267,10 +279,17 @@ public final class Store: @unchecked Sendable {
       } else {
         c.new += 1
       }
-      try insert.run([
-        .text(l.orderID), .of(l.lineNo), .text(l.sku), .of(l.ordered), .of(l.allocated), .of(l.picked),
-        .of(l.packed), .of(l.shipped), .int(ingest),
-      ])
+      try insert.run { s in
+        s.bind(1, l.orderID)
+        s.bind(2, l.lineNo)
+        s.bind(3, l.sku)
+        s.bind(4, l.ordered)
+        s.bind(5, l.allocated)
+        s.bind(6, l.picked)
+        s.bind(7, l.packed)
+        s.bind(8, l.shipped)
+        s.bind(9, ingest)
+      }
     }
     return c
   }
@@ -303,7 +322,15 @@ public final class Store: @unchecked Sendable {
       } else {
         c.new += 1
       }
-      try insert.run([.text(r.sku), .text(r.location), .of(r.wms), .of(r.erp), .of(r.storefront), .of(r.asOf), .int(ingest)])
+      try insert.run { s in
+        s.bind(1, r.sku)
+        s.bind(2, r.location)
+        s.bind(3, r.wms)
+        s.bind(4, r.erp)
+        s.bind(5, r.storefront)
+        s.bind(6, r.asOf)
+        s.bind(7, ingest)
+      }
     }
     return c
   }
@@ -333,10 +360,20 @@ public final class Store: @unchecked Sendable {
         c.rejected += 1
         continue
       }
-      try insert.run([
-        .text(e.eventID), .int(e.at), .text(e.type), .text(e.fromSystem), .text(e.toSystem), .text(e.ref),
-        .text(Store.key(e.ref)), .of(e.qty), .text(e.status), .text(e.message), .text(e.idempotencyKey), .int(ingest),
-      ])
+      try insert.run { s in
+        s.bind(1, e.eventID)
+        s.bind(2, e.at)
+        s.bind(3, e.type)
+        s.bind(4, e.fromSystem)
+        s.bind(5, e.toSystem)
+        s.bind(6, e.ref)
+        s.bind(7, Store.key(e.ref))
+        s.bind(8, e.qty)
+        s.bind(9, e.status)
+        s.bind(10, e.message)
+        s.bind(11, e.idempotencyKey)
+        s.bind(12, ingest)
+      }
       c.new += 1
     }
     return c
