@@ -59,16 +59,23 @@ import TriageKit
     }
   }
 
-  /// The indexes and their definitions, by name.
+  /// The indexes and triggers and their definitions, by name.
   static func indexes(_ store: Store) throws -> [String] {
-    try store.db.prepare("SELECT name || ': ' || coalesce(sql, '') FROM sqlite_master WHERE type = 'index' ORDER BY name")
-      .rows { $0.text(0) }
+    try store.db.prepare(
+      "SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name"
+    ).rows { $0.text(0) }
+  }
+
+  static func journalMode(_ db: Database) throws -> String? {
+    try db.prepare("PRAGMA journal_mode").first { $0.text(0) }
   }
 
   @Test func aFirstIngestLeavesTheIndexesTheSchemaCreates() throws {
     let dir = ThemeFixture.tempDirectory()
     let schema = try Self.indexes(try Store(path: dir + "/empty.db"))
-    #expect(schema.contains { $0.hasPrefix("notes_day: CREATE INDEX") }, "the note indexes are listed")
+    #expect(schema.contains { $0.hasPrefix("index notes_day: CREATE INDEX") }, "the note indexes are listed")
+    #expect(schema.contains { $0.hasPrefix("index events_failed: CREATE INDEX") }, "and the events' indexes")
+    #expect(schema.contains { $0.hasPrefix("trigger theme_order_insert: CREATE TRIGGER") }, "and the triggers")
     // The first ingest builds the note indexes after the notes; the second writes through them.
     let db = dir + "/twice.db"
     #expect(ThemeFixture.run(["ingest", Self.demo, "--db", db]).0 == 0)
@@ -77,6 +84,30 @@ import TriageKit
     let store = try Store(path: db)
     #expect(try Self.indexes(store) == schema)
     #expect(try store.db.prepare("PRAGMA integrity_check").first { $0.text(0) } == "ok")
+  }
+
+  /// A first ingest writes a new store through a rollback journal (every page once, not to the
+  /// WAL and again at the checkpoint) and leaves it in WAL mode; with another connection open it
+  /// cannot leave WAL, and ingests the same rows through it.
+  @Test func aFirstIngestLeavesTheStoreInWALWithOrWithoutAnotherConnection() throws {
+    let dir = ThemeFixture.tempDirectory()
+    let alone = dir + "/alone.db"
+    #expect(ThemeFixture.run(["ingest", Self.demo, "--db", alone]).0 == 0)
+    #expect(try Self.journalMode(try Database(path: alone)) == "wal")
+    #expect(!FileManager.default.fileExists(atPath: alone + "-journal"))
+
+    let shared = dir + "/shared.db"
+    let other = try Store(path: shared)
+    #expect(try other.meta("as_of") == nil)
+    #expect(ThemeFixture.run(["ingest", Self.demo, "--db", shared]).0 == 0)
+    #expect(try Self.journalMode(other.db) == "wal")
+    let a = try Store(path: alone)
+    let b = try Store(path: shared)
+    for table in ["notes", "note_reasons", "note_refs", "theme_refs", "reason_days", "orders", "lines", "events"] {
+      #expect(try Self.count(a, "SELECT count(*) FROM \(table)") == Self.count(b, "SELECT count(*) FROM \(table)"), "\(table)")
+    }
+    let d = try Self.differences(b)
+    #expect(d.missing == 0 && d.extra == 0)
   }
 
   @Test func anOrderThatArrivesAfterItsNotesOrChangesCarrierKeepsTheRowsCurrent() throws {

@@ -82,6 +82,17 @@ public final class Database: @unchecked Sendable {
     }
   }
 
+  /// Sets the journal mode (`PRAGMA journal_mode`) and returns the mode in effect afterwards,
+  /// or nil when the change needs access another connection holds (leaving WAL needs the
+  /// database to itself; SQLite refuses at once rather than waiting).
+  func setJournalMode(_ mode: String) -> String? {
+    var stmt: OpaquePointer?
+    guard sqlite3_prepare_v2(handle, "PRAGMA journal_mode=\(mode)", -1, &stmt, nil) == SQLITE_OK, let stmt else { return nil }
+    defer { sqlite3_finalize(stmt) }
+    guard sqlite3_step(stmt) == SQLITE_ROW, let text = sqlite3_column_text(stmt, 0) else { return nil }
+    return String(cString: text)
+  }
+
   public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
   public var changes: Int { Int(sqlite3_changes(handle)) }
 

@@ -141,7 +141,11 @@ enum Schema {
 
   /// Brings a database to the current schema; refuses one written by a newer triage.
   static func migrate(_ db: Database) throws(TriageError) {
-    try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;")
+    // WAL, so sessions read while an ingest writes. A store in the middle of its first ingest
+    // is in rollback mode (`Store.ingest`) and cannot switch while that ingest holds it: it is
+    // opened as it is, and the next open switches.
+    _ = db.setJournalMode("WAL")
+    try db.execute("PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;")
     let hasMeta = try db.prepare(
       "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
     ).first { $0.int(0) } ?? 0
