@@ -110,6 +110,26 @@ import TriageKit
     #expect(d.missing == 0 && d.extra == 0)
   }
 
+  /// While a writer holds a store in rollback mode (as a new store's first ingest does), a
+  /// reader that is still locked out after its busy timeout is told who holds the store and
+  /// what to do, and the writer's work is not disturbed.
+  @Test func aStoreLockedByAWriterSaysSo() throws {
+    let path = ThemeFixture.tempDirectory() + "/locked.db"
+    let writer = try Database(path: path)
+    try writer.execute("PRAGMA journal_mode=DELETE; CREATE TABLE t(x); BEGIN EXCLUSIVE; INSERT INTO t VALUES (1);")
+    let reader = try Database(path: path, busyMilliseconds: 50)
+    var message = ""
+    do {
+      _ = try reader.prepare("SELECT count(*) FROM t").first { $0.int(0) }
+    } catch {
+      message = error.diagnostics.map(\.message).joined()
+    }
+    #expect(message.contains("database is locked"), "\(message)")
+    #expect(message.contains("another triage is writing it"), "\(message)")
+    try writer.execute("COMMIT")
+    #expect(try reader.prepare("SELECT count(*) FROM t").first { $0.int(0) } == 1)
+  }
+
   @Test func anOrderThatArrivesAfterItsNotesOrChangesCarrierKeepsTheRowsCurrent() throws {
     let db = ThemeFixture.tempDirectory() + "/late.db"
     let notes = [

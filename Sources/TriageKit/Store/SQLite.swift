@@ -13,8 +13,9 @@ public final class Database: @unchecked Sendable {
   /// statistics (their mutex cost ingest about 5%; triage never reads them).
   private static let configured: Bool = triage_sqlite3_disable_memstatus() == SQLITE_OK
 
-  /// Opens (creating when missing) a database; ":memory:" opens a private in-memory one.
-  public init(path: String, readOnly: Bool = false) throws(TriageError) {
+  /// Opens (creating when missing) a database; ":memory:" opens a private in-memory one. A
+  /// statement that finds the store locked by another writer retries for `busyMilliseconds`.
+  public init(path: String, readOnly: Bool = false, busyMilliseconds: Int32 = 10_000) throws(TriageError) {
     _ = Database.configured
     var db: OpaquePointer?
     let flags =
@@ -29,7 +30,7 @@ public final class Database: @unchecked Sendable {
     handle = db
     self.path = path
     sqlite3_extended_result_codes(db, 1)
-    sqlite3_busy_timeout(db, 10_000)
+    sqlite3_busy_timeout(db, busyMilliseconds)
   }
 
   deinit { sqlite3_close_v2(handle) }
@@ -99,10 +100,18 @@ public final class Database: @unchecked Sendable {
   func failure(_ message: String, sql: String) -> TriageError {
     let code = sqlite3_extended_errcode(handle)
     let status: ExitStatus = code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? .dataError : .failure
-    let hint =
-      code == SQLITE_NOTADB
-      ? "'\(path)' is not a triage store (not an SQLite database)"
-      : "store '\(path)': \(message)"
+    let hint: String
+    if code == SQLITE_NOTADB {
+      hint = "'\(path)' is not a triage store (not an SQLite database)"
+    } else if code & 0xFF == SQLITE_BUSY || code & 0xFF == SQLITE_LOCKED {
+      // Still locked after the busy timeout: another process holds a write lock (the first
+      // ingest into a new store holds it until it commits).
+      hint =
+        "store '\(path)': \(message): another triage is writing it (an ingest into a new store "
+        + "locks it until it commits); try again when that has finished"
+    } else {
+      hint = "store '\(path)': \(message)"
+    }
     return TriageError(status, hint)
   }
 }
