@@ -275,6 +275,10 @@ enum ByteScan {
     UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
   }
 
+  /// The low `k` bytes of a word set (`k` from 0 to 8), for keeping the first `k` bytes.
+  @inline(__always)
+  static func lowBytes(_ k: Int) -> UInt64 { k >= 8 ? ~0 : (1 << UInt64(8 * k)) &- 1 }
+
   /// The ASCII letters and digits of a word of eight bytes: the word, and the high bit set in
   /// each byte that is a letter (`A`–`Z`, `a`–`z`), in each that is a digit. Bytes ≥ 0x80 are
   /// neither.
@@ -349,19 +353,38 @@ enum ByteScan {
     ~((w & 0x7F7F_7F7F_7F7F_7F7F) &+ broadcast(0x60)) & ~w & highs
   }
 
-  /// Whether any byte in `from..<to` is below 0x20: eight bytes a step, the last word loaded to
-  /// end at `to`.
+  /// Whether any byte in `from..<to` is below 0x20.
   static func hasControl(in p: UnsafePointer<UInt8>, from: Int, to: Int) -> Bool {
-    if to - from >= 8 {
+    anyByte(in: p, from: from, to: to, controlMask)
+  }
+
+  /// Whether `flagged` (a SWAR test: high bit set in each byte it flags) flags any byte of
+  /// `from..<to`. Every word tested holds only bytes of the range, some of them twice, which a
+  /// test of each byte on its own does not mind: eight bytes a step and a last word that ends
+  /// at `to`; under eight bytes, two overlapping four-byte halves; under four, the first, middle
+  /// and last bytes (which are all of them) repeated.
+  @inline(__always)
+  static func anyByte(
+    in p: UnsafePointer<UInt8>, from: Int, to: Int, _ flagged: (UInt64) -> UInt64
+  ) -> Bool {
+    let n = to - from
+    if n >= 8 {
       var i = from
       while i + 8 <= to {
-        if controlMask(load(p, i)) != 0 { return true }
+        if flagged(load(p, i)) != 0 { return true }
         i += 8
       }
-      return i < to && controlMask(load(p, to - 8)) != 0
+      return i < to && flagged(load(p, to - 8)) != 0
     }
-    for i in from..<max(from, to) where p[i] < 0x20 { return true }
-    return false
+    if n >= 4 {
+      let raw = UnsafeRawPointer(p + from)
+      let lo = UInt64(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))
+      let hi = UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)))
+      return flagged(lo | hi << 32) != 0
+    }
+    if n <= 0 { return false }
+    let three = UInt64(p[from]) | UInt64(p[from + n >> 1]) << 8 | UInt64(p[to - 1]) << 16
+    return flagged(three | three << 24 | three << 48) != 0
   }
 
   /// How many times `byte` occurs in `from..<to`.

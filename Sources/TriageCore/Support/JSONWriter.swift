@@ -104,37 +104,23 @@ public struct JSONWriter: Sendable {
     buffer.append(ASCII.quote)
   }
 
-  /// True when no byte of `p` needs escaping: eight bytes a step, the last word loaded so that
-  /// it ends at the end (bytes checked twice are checked the same); under eight bytes, two
-  /// overlapping four-byte halves or the bytes one by one.
+  /// True when no byte of `p` needs escaping (`ByteScan.anyByte`: words, the last overlapping).
   @inline(__always)
   static func isPlain(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
     guard let base = p.baseAddress else { return true }
-    let n = p.count
-    if n >= 8 {
-      var i = 0
-      while i + 8 <= n {
-        if needsEscape(ByteScan.load(base, i)) { return false }
-        i += 8
-      }
-      return i == n || !needsEscape(ByteScan.load(base, n - 8))
-    }
-    if n >= 4 {
-      let raw = UnsafeRawPointer(base)
-      let lo = UInt64(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))
-      let hi = UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)))
-      return !needsEscape(lo | hi << 32)
-    }
-    for b in p where b < 0x20 || b >= 0x80 || b == ASCII.quote || b == ASCII.backslash { return false }
-    return true
+    return !ByteScan.anyByte(in: base, from: 0, to: p.count, escapeMask)
   }
 
   /// Whether any of eight bytes is below 0x20, at or above 0x80, `"` or `\` (`ByteScan`'s SWAR
   /// masks: a byte is flagged through its high bit, with no carries between bytes).
   @inline(__always)
-  static func needsEscape(_ w: UInt64) -> Bool {
+  static func needsEscape(_ w: UInt64) -> Bool { escapeMask(w) != 0 }
+
+  /// High bit set in each of eight bytes that needs escaping (exact, no carries between bytes).
+  @inline(__always)
+  static func escapeMask(_ w: UInt64) -> UInt64 {
     (w & ByteScan.highs) | ByteScan.controlMask(w) | ByteScan.exactZeroMask(w ^ ByteScan.broadcast(ASCII.quote))
-      | ByteScan.exactZeroMask(w ^ ByteScan.broadcast(ASCII.backslash)) != 0
+      | ByteScan.exactZeroMask(w ^ ByteScan.broadcast(ASCII.backslash))
   }
 
   public mutating func int(_ v: Int) {

@@ -77,8 +77,6 @@ public final class RawBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
       count += 1
     }
 
-    @inline(__always) subscript(_ i: Int) -> Element { base[i] }
-
     @inline(__always) func close() { buffer.count = count }
   }
   public var mutableBuffer: UnsafeMutableBufferPointer<Element> { UnsafeMutableBufferPointer(start: base, count: count) }

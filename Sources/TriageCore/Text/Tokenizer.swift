@@ -176,24 +176,16 @@ public struct Tokenizer: Sendable {
     } else {
       return nil
     }
-    let (w, letters, digits) = ByteScan.alphanumeric(raw)
-    // Letters up to the first byte that is not one; a digit there sends the run elsewhere.
-    let notLetter = ~letters & ByteScan.highs
-    let k = notLetter.trailingZeroBitCount >> 3
-    let folded = w | letters >> 2
+    guard let (folded, k) = letterRun(raw), k > 0 else { return nil }
     if k < 8 {
-      guard k > 0, digits & (notLetter & (0 &- notLetter)) == 0 else { return nil }
       let end = start + k
       guard let next = plainEnd(p, start, end) else { return nil }
-      emitWord(st.vocab.lookupShort(folded & ((1 << UInt64(8 * k)) &- 1), k), start, end, &st)
+      emitWord(st.vocab.lookupShort(folded, k), start, end, &st)
       return next
     }
     // Eight letters: the next eight bytes may finish the word.
     guard start + 16 <= n else { return nil }
-    let (w2, letters2, digits2) = ByteScan.alphanumeric(ByteScan.load(base, start + 8))
-    let notLetter2 = ~letters2 & ByteScan.highs
-    let k2 = notLetter2.trailingZeroBitCount >> 3
-    guard k2 < 8, digits2 & (notLetter2 & (0 &- notLetter2)) == 0 else { return nil }
+    guard let (folded2, k2) = letterRun(ByteScan.load(base, start + 8)), k2 < 8 else { return nil }
     let end = start + 8 + k2
     guard let next = plainEnd(p, start, end) else { return nil }
     if k2 == 0 {
@@ -201,14 +193,27 @@ public struct Tokenizer: Sendable {
     } else {
       let out = UnsafeMutableRawPointer(st.folded)
       out.storeBytes(of: folded.littleEndian, as: UInt64.self)
-      out.storeBytes(of: ((w2 | letters2 >> 2) & ((1 << UInt64(8 * k2)) &- 1)).littleEndian, toByteOffset: 8, as: UInt64.self)
+      out.storeBytes(of: folded2.littleEndian, toByteOffset: 8, as: UInt64.self)
       emitWord(st.vocab.lookup(st.folded, 8 + k2), start, end, &st)
     }
     return next
   }
 
-  /// Where scanning goes on when a run of letters `start..<end` ends where `plainRun` would emit
-  /// it as one word (past one space after it: a space only separates), or nil when it does not.
+  /// The ASCII letters at the start of eight bytes: their folded bytes (zero above them) and
+  /// how many (8 when all are); nil when a digit follows them, so no word of letters ends there.
+  @inline(__always)
+  func letterRun(_ raw: UInt64) -> (folded: UInt64, count: Int)? {
+    let (w, letters, digits) = ByteScan.alphanumeric(raw)
+    let notLetter = ~letters & ByteScan.highs
+    if digits & (notLetter & (0 &- notLetter)) != 0 { return nil }
+    let k = notLetter.trailingZeroBitCount >> 3
+    return ((w | letters >> 2) & ByteScan.lowBytes(k), k)
+  }
+
+  /// Where scanning goes on when the alphanumeric run `start..<end` is one token by itself
+  /// (past one space after it: a space only separates), or nil when what follows may join it to
+  /// more (a joiner, a byte ≥ 0x80, `.`/`:` after a digit or in a URL): `scanCompound` and
+  /// `urlEnd` read those.
   @inline(__always)
   func plainEnd(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
     guard end < p.count else { return end }
@@ -218,7 +223,8 @@ public struct Tokenizer: Sendable {
     case ASCII.hyphen, ASCII.underscore, ASCII.slash, ASCII.apostrophe, 0x80...:
       return nil
     case ASCII.period, ASCII.colon:
-      // After `http`/`www` a URL may start.
+      // Between digits they join (`12.5`); after `http`/`www` a URL may start.
+      if ASCII.isDigit(p[end - 1]) { return nil }
       let first = p[start] | 0x20
       return first != ASCII.lowerA + 7 && first != ASCII.lowerA + 22 ? end : nil
     default:
@@ -242,30 +248,14 @@ public struct Tokenizer: Sendable {
   /// `scanCompound`, which find the same tokens the long way.
   @inline(__always)
   func plainRun(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ st: inout ScanState) -> Int? {
-    let n = p.count
     var j = start
     var foldLen = 0
     var hasDigit = false
     var hasLetter = false
     foldRun(p, &j, st.folded, st.fold, &foldLen, &hasDigit, &hasLetter)
-    if j == start { return nil }
-    if j < n {
-      switch p[j] {
-      case ASCII.hyphen, ASCII.underscore, ASCII.slash, ASCII.apostrophe:
-        return nil
-      case ASCII.period, ASCII.colon:
-        // Between digits they join (`12.5`); after `http`/`www` a URL may start.
-        if ASCII.isDigit(p[j - 1]) { return nil }
-        let first = p[start] | 0x20
-        if first == ASCII.lowerA + 7 || first == ASCII.lowerA + 22 { return nil }
-      case 0x80...:
-        return nil
-      default:
-        break
-      }
-    }
+    guard j > start, let next = plainEnd(p, start, j) else { return nil }
     emitSingle(p, start, j, 0, foldLen, hasDigit: hasDigit, hasLetter: hasLetter, &st)
-    return j
+    return next
   }
 
   /// Reads one alphanumeric run from `j` (ASCII letters and digits, and bytes ≥ 0x80 that are
@@ -287,7 +277,7 @@ public struct Tokenizer: Sendable {
         let k = alnum == ByteScan.highs ? 8 : (~alnum & ByteScan.highs).trailingZeroBitCount >> 3
         if k == 0 { break }
         // Only the first k bytes: a mask of their high bits.
-        let keep = k == 8 ? ByteScan.highs : ByteScan.highs & ((1 << UInt64(k * 8)) &- 1)
+        let keep = ByteScan.highs & ByteScan.lowBytes(k)
         if letters & keep != 0 { hasLetter = true }
         if digits & keep != 0 { hasDigit = true }
         // Letters to lower case (their 0x20 bit); the bytes past k are overwritten or unread.

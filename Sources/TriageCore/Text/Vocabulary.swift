@@ -143,6 +143,7 @@ public struct Vocabulary: Sendable {
     @inline(__always)
     func lookup(_ p: UnsafePointer<UInt8>, _ n: Int) -> (Int32, UInt8)? {
       guard n > 0 else { return nil }
+      if n <= 8 { return lookupShort(Vocabulary.shortWord(p, n), n) }
       let h = Vocabulary.hash(p, n)
       var i = Int(truncatingIfNeeded: h ^ (h >> 31)) & mask
       while true {

@@ -211,10 +211,7 @@ public final class Statement {
 
   /// Binds, runs to completion and resets (an INSERT, UPDATE or DELETE).
   public func run(_ values: [SQLValue] = []) throws(TriageError) {
-    reset()
-    bindAll(values)
-    while try step() {}
-    sqlite3_reset(stmt)
+    try run { $0.bindAll(values) }
   }
 
   /// `run(_:)` with the values bound by `bind` instead of an array of `SQLValue`s (ingest runs
