@@ -268,10 +268,10 @@ public struct Classifier: Sendable {
     let t = tables
     // Which sides of which near entries occur (reset for the entries the last note touched).
     let sides = s.ownerSides
-    if sides.count != t.partOwner.count {
+    if sides.count != t.entryCount {
       sides.removeAll()
-      sides.reserve(t.partOwner.count)
-      for _ in 0..<t.partOwner.count { sides.append(0) }
+      sides.reserve(t.entryCount)
+      for _ in 0..<t.entryCount { sides.append(0) }
     } else {
       let base = sides.base
       for o in s.touchedOwners.buffer { base[Int(o)] = 0 }
@@ -290,24 +290,28 @@ public struct Classifier: Sendable {
       var node = node0
       var j = j0
       while true {
-        var k = t.outputStart[Int(node)]
-        let hi = t.outputStart[Int(node) + 1]
+        let rec = t.nodes[Int(node)]
+        var k = Int(rec.outputStart)
+        let hi = k + Int(rec.outputCount)
         while k < hi {
-          let slot = k
-          let entry = t.outputs[Int(slot)]
+          let out = t.outputs[k]
           k += 1
-          let mask = t.outputExact[Int(slot)]
-          if mask != 0 && (mask & alts != 0 || !spelledAsWritten(mask, start)) { continue }
-          let owner = t.partOwner[Int(entry)]
-          if owner >= 0 {
+          let entry = out.entry
+          let slot = out.slot
+          if out.hasExact != 0 {
+            let mask = t.exact[Int(slot)]
+            if mask & alts != 0 || !spelledAsWritten(mask, start) { continue }
+          }
+          if out.part >= 0 {
             if since >= 0 && found(parts, entry, Int32(j), sinceParts) { continue }
             parts.append(MatchState(
               match: RawMatch(entry: entry, first: Int32(start), last: Int32(j), output: slot),
               outcome: MatchOutcome.part.rawValue))
-            let before = sideBase[Int(owner)]
-            if before == 0 { s.touchedOwners.append(owner) }
-            let after = before | (1 << t.partSide[Int(entry)])
-            sideBase[Int(owner)] = after
+            let owner = Int(out.part >> 1)
+            let before = sideBase[owner]
+            if before == 0 { s.touchedOwners.append(Int32(owner)) }
+            let after = before | (UInt8(1) << UInt8(truncatingIfNeeded: out.part & 1))
+            sideBase[owner] = after
             if after == 3 { s.pairable = true }
           } else {
             if since >= 0 && found(states, entry, Int32(j), since) { continue }
@@ -318,19 +322,19 @@ public struct Classifier: Sendable {
         }
         j += 1
         // A phrase never runs across a boundary.
-        if j >= n || !t.hasChildren[Int(node)] || toks[j].flags & TokenFlags.anyBreak != 0 {
+        if j >= n || rec.childCount == 0 || toks[j].flags & TokenFlags.anyBreak != 0 {
           break
         }
         let term = toks[j].term
         let a = t.alternative(term)
         if a != 0 {
-          let other = t.child(node, a)
+          let other = t.child(rec, a)
           if other != 0 {
             stack.append(Int64(other) << 32 | Int64(j))
             stack.append(Int64(bitPattern: alts | (j - start < 64 ? 1 << UInt64(j - start) : 0)))
           }
         }
-        node = t.child(node, term)
+        node = t.child(rec, term)
         if node == 0 { break }
       }
     }

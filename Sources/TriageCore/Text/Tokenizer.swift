@@ -36,7 +36,16 @@ public struct Tokenizer: Sendable {
   /// A compound with more parts than this is cut there (`a-b-c-d-…`).
   public static let maxParts = 12
 
-  public init(vocabulary: Vocabulary) { self.vocabulary = vocabulary }
+  /// The vocabulary's lookup tables for the scan (built here, once per tokenizer), and their
+  /// pointers (`vocab`), which the index keeps valid while this tokenizer lives.
+  let index: VocabularyIndex
+  let vocab: Vocabulary.View
+
+  public init(vocabulary: Vocabulary) {
+    self.vocabulary = vocabulary
+    index = VocabularyIndex(vocabulary)
+    vocab = index.view
+  }
 
   /// Tokenizes `text` into `scratch`.
   ///
@@ -46,13 +55,11 @@ public struct Tokenizer: Sendable {
     out.removeAll()
     out.reserve(text.count / 2 + 16)
     let (folded, joined, parts) = (scratch.folded.base, scratch.joined.base, scratch.parts.base)
-    vocabulary.withView { vocab in
-      var state = ScanState(
-        out: out.appender(), folded: folded, joined: joined, parts: parts, classes: ByteTables.classes,
-        fold: ByteTables.fold, pending: 0, vocab: vocab)
-      scan(text, &state)
-      state.out.close()
-    }
+    var state = ScanState(
+      out: out.appender(), folded: folded, joined: joined, parts: parts, classes: ByteTables.classes,
+      fold: ByteTables.fold, pending: 0, vocab: vocab)
+    scan(text, &state)
+    state.out.close()
   }
 
   /// Convenience for tests and tools: the tokens of a string.

@@ -130,62 +130,9 @@ public struct Vocabulary: Sendable {
   @inline(__always) @usableFromInline
   func index(_ h: UInt64) -> Int { Int(truncatingIfNeeded: h ^ (h >> 31)) & mask }
 
-  // MARK: Lookup (hot path)
+  // MARK: Lookup
 
-  /// The table as raw pointers, valid inside `withView`: one lookup is a hash, a probe and a
-  /// byte compare, with no reference counting.
-  struct View {
-    var slots: UnsafePointer<Slot>
-    var mask: Int
-    var keys: UnsafePointer<UInt8>
-
-    /// The encoded value and origin of already-folded bytes, or nil.
-    @inline(__always)
-    func lookup(_ p: UnsafePointer<UInt8>, _ n: Int) -> (Int32, UInt8)? {
-      guard n > 0 else { return nil }
-      if n <= 8 { return lookupShort(Vocabulary.shortWord(p, n), n) }
-      let h = Vocabulary.hash(p, n)
-      var i = Int(truncatingIfNeeded: h ^ (h >> 31)) & mask
-      while true {
-        let slot = slots[i]
-        if !slot.used { return nil }
-        if slot.hash == h && Int(slot.keyLength) == n && memoryEquals(keys + Int(slot.keyOffset), p, n) {
-          return (slot.value, slot.origin)
-        }
-        i = (i + 1) & mask
-      }
-    }
-
-    /// `lookup` for a key of one to eight bytes given as `shortWord`: the hash and the compare
-    /// are on the word itself.
-    @inline(__always)
-    func lookupShort(_ w: UInt64, _ n: Int) -> (Int32, UInt8)? {
-      let h = Vocabulary.hashShort(w, n)
-      var i = Int(truncatingIfNeeded: h ^ (h >> 31)) & mask
-      while true {
-        let slot = slots[i]
-        if !slot.used { return nil }
-        if slot.short == w && Int(slot.keyLength) == n { return (slot.value, slot.origin) }
-        i = (i + 1) & mask
-      }
-    }
-  }
-
-  func withView<R>(_ body: (View) -> R) -> R {
-    slots.withUnsafeBufferPointer { s in
-      keyBytes.withUnsafeBufferPointer { k in
-        // The slot table is never empty; an empty key store means every lookup misses.
-        body(View(slots: s.baseAddress ?? Vocabulary.noSlots, mask: s.baseAddress == nil ? 0 : mask, keys: k.baseAddress ?? Vocabulary.noKeys))
-      }
-    }
-  }
-
-  /// Stand-ins for empty tables: one unused slot, one byte.
-  nonisolated(unsafe) static let noSlots: UnsafePointer<Slot> = {
-    let p = UnsafeMutablePointer<Slot>.allocate(capacity: 1)
-    p.initialize(to: Slot())
-    return UnsafePointer(p)
-  }()
+  /// A stand-in for an empty key store: one byte.
   nonisolated(unsafe) static let noKeys: UnsafePointer<UInt8> = UnsafePointer(UnsafeMutablePointer<UInt8>.allocate(capacity: 1))
 
   /// The encoded value and origin for already-folded bytes, or nil when the key is absent.
