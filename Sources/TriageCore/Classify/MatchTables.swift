@@ -56,20 +56,43 @@ final class MatchTables: @unchecked Sendable {
       return UnsafeMutableBufferPointer(rebasing: p[0..<a.count])
     }
     let count = trie.nodeCount
-    // Children of each trie node, as (term, child) pairs: the root's from its array, the rest
-    // from the edge table.
+    // Children of each trie node as (term, child), grouped by parent (a counting sort: the root's
+    // from its array, the rest from the edge table), each group sorted by term.
     var childStart = [Int32](repeating: 0, count: count + 1)
-    var edges: [(parent: Int32, term: Int32, child: Int32)] = []
-    edges.reserveCapacity(count)
+    for child in trie.rootChild where child != 0 { childStart[1] += 1 }
+    for key in trie.edgeKeys where key != 0 { childStart[Int(key >> 32) + 1] += 1 }
+    for i in 0..<count { childStart[i + 1] += childStart[i] }
+    var edges = [(term: Int32, child: Int32)](repeating: (0, 0), count: Int(childStart[count]))
+    var fill = childStart
     for (term, child) in trie.rootChild.enumerated() where child != 0 {
-      edges.append((0, Int32(term), child))
+      edges[Int(fill[0])] = (Int32(term), child)
+      fill[0] += 1
     }
     for (i, key) in trie.edgeKeys.enumerated() where key != 0 {
-      edges.append((Int32(truncatingIfNeeded: key >> 32), Int32(truncatingIfNeeded: key & 0xFFFF_FFFF), trie.edgeValues[i]))
+      let parent = Int(key >> 32)
+      edges[Int(fill[parent])] = (Int32(truncatingIfNeeded: key & 0xFFFF_FFFF), trie.edgeValues[i])
+      fill[parent] += 1
     }
-    edges.sort { $0.parent != $1.parent ? $0.parent < $1.parent : $0.term < $1.term }
-    for e in edges { childStart[Int(e.parent) + 1] += 1 }
-    for i in 0..<count { childStart[i + 1] += childStart[i] }
+    for node in 0..<count {
+      // Insertion sort: most nodes have a child or two (the root's come in term order already).
+      let lo = Int(childStart[node])
+      let hi = Int(childStart[node + 1])
+      if hi - lo > 32 {
+        edges[lo..<hi].sort { $0.term < $1.term }
+        continue
+      }
+      var i = lo + 1
+      while i < hi {
+        let e = edges[i]
+        var j = i
+        while j > lo && edges[j - 1].term > e.term {
+          edges[j] = edges[j - 1]
+          j -= 1
+        }
+        edges[j] = e
+        i += 1
+      }
+    }
     // Breadth-first numbering: `order[new] = old`, `renumber[old] = new`.
     var order = [Int32](repeating: 0, count: count)
     var renumber = [Int32](repeating: 0, count: count)

@@ -43,23 +43,38 @@ final class VocabularyIndex: @unchecked Sendable {
   let keys: UnsafeMutableBufferPointer<UInt8>
 
   init(_ vocabulary: Vocabulary) {
-    let used = vocabulary.slots.filter(\.used)
-    let typo = used.filter { $0.origin == Vocabulary.Origin.typo.rawValue }
-    let word = used.filter { $0.origin != Vocabulary.Origin.typo.rawValue }
-    words = VocabularyIndex.table(word)
-    typos = VocabularyIndex.table(typo)
+    let typo = Vocabulary.Origin.typo.rawValue
+    var typoCount = 0
+    var wordCount = 0
+    var shortest = Int.max
+    var longest = 0
+    for s in vocabulary.slots where s.used {
+      if s.origin == typo {
+        typoCount += 1
+        shortest = min(shortest, Int(s.keyLength))
+        longest = max(longest, Int(s.keyLength))
+      } else {
+        wordCount += 1
+      }
+    }
+    words = VocabularyIndex.table(capacity: wordCount)
+    typos = VocabularyIndex.table(capacity: typoCount)
     var bits = 64
-    while bits < typo.count * 16 { bits <<= 1 }
+    while bits < typoCount * 16 { bits <<= 1 }
     filter = .allocate(capacity: bits / 64)
     filter.initialize(repeating: 0)
     filterMask = bits / 64 - 1
-    for s in typo {
-      let (at, pattern) = VocabularyIndex.filterBits(s.hash, filterMask)
-      filter[at] |= pattern
+    for s in vocabulary.slots where s.used {
+      if s.origin == typo {
+        VocabularyIndex.insert(s, into: typos)
+        let (at, pattern) = VocabularyIndex.filterBits(s.hash, filterMask)
+        filter[at] |= pattern
+      } else {
+        VocabularyIndex.insert(s, into: words)
+      }
     }
-    let lengths = typo.map { Int($0.keyLength) }
-    typoMin = lengths.min() ?? Int.max
-    typoMax = lengths.max() ?? 0
+    typoMin = shortest
+    typoMax = longest
     keys = .allocate(capacity: max(1, vocabulary.keyBytes.count))
     _ = keys.initialize(from: vocabulary.keyBytes)
   }
@@ -73,22 +88,24 @@ final class VocabularyIndex: @unchecked Sendable {
     keys.deallocate()
   }
 
-  /// A table at most half full for `slots` (the builder's, with their hashes).
-  static func table(_ from: [Vocabulary.Slot]) -> Table {
+  /// An empty table at most half full with `capacity` keys (fuller, the longer probes cost
+  /// more per note than the smaller table saves at start-up).
+  static func table(capacity: Int) -> Table {
     var size = 16
-    while size < from.count * 2 { size <<= 1 }
+    while size < capacity * 2 { size <<= 1 }
     let slots = UnsafeMutableBufferPointer<Slot>.allocate(capacity: size)
     slots.initialize(repeating: Slot())
     let offsets = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: size)
     offsets.initialize(repeating: 0)
-    let mask = size - 1
-    for s in from {
-      var i = Int(truncatingIfNeeded: s.hash ^ (s.hash >> 31)) & mask
-      while slots[i].value != 0 { i = (i + 1) & mask }
-      slots[i] = Slot(tag: s.keyLength <= 8 ? s.short : s.hash, value: s.value, length: UInt8(s.keyLength), origin: s.origin)
-      offsets[i] = s.keyOffset
-    }
-    return Table(slots: slots, offsets: offsets, mask: mask)
+    return Table(slots: slots, offsets: offsets, mask: size - 1)
+  }
+
+  /// Adds one of the builder's keys (with its hash) to a table.
+  static func insert(_ s: Vocabulary.Slot, into t: Table) {
+    var i = Int(truncatingIfNeeded: s.hash ^ (s.hash >> 31)) & t.mask
+    while t.slots[i].value != 0 { i = (i + 1) & t.mask }
+    t.slots[i] = Slot(tag: s.keyLength <= 8 ? s.short : s.hash, value: s.value, length: UInt8(s.keyLength), origin: s.origin)
+    t.offsets[i] = s.keyOffset
   }
 
   /// The filter word and the two bits of a hash (bits of it the table index does not use).
