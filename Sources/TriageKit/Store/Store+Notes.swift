@@ -170,9 +170,9 @@ struct NoteWriter {
   let reject: (Rejection) -> Void
   let insert: Statement
   let existing: Statement
-  let reason: Statement
-  let ref: Statement
-  let theme: Statement
+  let reason: ChunkedInsert
+  let ref: ChunkedInsert
+  let theme: ChunkedInsert
   let orderFacts: Statement
   /// Each code's name as bytes, by code index; its rank in name order, and back.
   let codeNames: [[UInt8]]
@@ -181,6 +181,10 @@ struct NoteWriter {
   /// The batch's mentions per (day, code, status) for `reason_days`.
   var dayCounts: [DayCode: Int64] = [:]
   let dayCount: Statement
+  /// The batch's reasons and references, written after its notes (their keys are in the
+  /// batch's `ClassifiedBatch.keys`).
+  var reasonRows: [(note: Int64, reason: ClassifiedBatch.Reason, day: Int64)] = []
+  var refRows: [(note: Int64, ref: ClassifiedBatch.Ref)] = []
   /// The batch's `theme_refs` rows, values in `themeBytes`.
   var themeRows: [ThemeRow] = []
   var themeBytes: [UInt8] = []
@@ -206,9 +210,9 @@ struct NoteWriter {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(note_id) DO NOTHING
       """)
     existing = try store.statement("SELECT text, ingest FROM notes WHERE note_id = ?")
-    reason = try store.statement("INSERT INTO note_reasons(note, code, status, score, day) VALUES (?, ?, ?, ?, ?)")
-    ref = try store.statement("INSERT OR IGNORE INTO note_refs(note, kind, value) VALUES (?, ?, ?)")
-    theme = try store.statement("INSERT OR IGNORE INTO theme_refs(code, status, kind, day, value, note) VALUES (?, ?, ?, ?, ?, ?)")
+    reason = try ChunkedInsert(store, "INSERT INTO note_reasons(note, code, status, score, day)", columns: 5)
+    ref = try ChunkedInsert(store, "INSERT OR IGNORE INTO note_refs(note, kind, value)", columns: 3)
+    theme = try ChunkedInsert(store, "INSERT OR IGNORE INTO theme_refs(code, status, kind, day, value, note)", columns: 6)
     orderFacts = try store.statement("SELECT customer, carrier FROM orders WHERE order_key = ?")
     dayCount = try store.statement(
       """
@@ -275,26 +279,11 @@ struct NoteWriter {
           counts.new += 1
           let reasons = c.reasons[Int(c.reasonStart[i])..<Int(c.reasonStart[i + 1])]
           let refs = c.refs[Int(c.refStart[i])..<Int(c.refStart[i + 1])]
-          func key(_ f: ClassifiedBatch.Ref) -> UnsafeBufferPointer<UInt8> {
-            UnsafeBufferPointer(rebasing: keys[Int(f.start)..<Int(f.end)])
-          }
           for res in reasons {
-            reason.rewind()
-            reason.bind(1, note)
-            codeNames[Int(res.code)].withUnsafeBufferPointer { reason.bind(2, bytes: $0) }
-            reason.bind(3, Int64(res.resolved ? 1 : 0))
-            reason.bind(4, Int64(res.score))
-            reason.bind(5, day)
-            try reason.step()
+            reasonRows.append((note, res, day))
             dayCounts[DayCode(day: day, code: res.code, resolved: res.resolved), default: 0] += 1
           }
-          for f in refs {
-            ref.rewind()
-            ref.bind(1, note)
-            ref.bind(2, Int64(f.kind))
-            ref.bind(3, bytes: key(f))
-            try ref.step()
-          }
+          for f in refs { refRows.append((note, f)) }
           guard !reasons.isEmpty else { continue }
           try entities(orderKey: orderKey, refs: refs, keys: keys)
           for e in entities {
@@ -307,10 +296,36 @@ struct NoteWriter {
             }
           }
         }
+        try flushReasonsAndRefs(keys)
       }
     }
     try flushThemeRows()
     try flushDayCounts()
+  }
+
+  /// Writes the batch's reasons and references, many rows a statement.
+  mutating func flushReasonsAndRefs(_ keys: UnsafeBufferPointer<UInt8>) throws(TriageError) {
+    defer {
+      reasonRows.removeAll(keepingCapacity: true)
+      refRows.removeAll(keepingCapacity: true)
+    }
+    let names = codeNames
+    let reasons = reasonRows
+    try reason.run(count: reasons.count) { s, b, i in
+      let r = reasons[i]
+      s.bind(b + 1, r.note)
+      names[Int(r.reason.code)].withUnsafeBufferPointer { s.bind(b + 2, bytes: $0) }
+      s.bind(b + 3, Int64(r.reason.resolved ? 1 : 0))
+      s.bind(b + 4, Int64(r.reason.score))
+      s.bind(b + 5, r.day)
+    }
+    let refs = refRows
+    try ref.run(count: refs.count) { s, b, i in
+      let f = refs[i]
+      s.bind(b + 1, f.note)
+      s.bind(b + 2, Int64(f.ref.kind))
+      s.bind(b + 3, bytes: UnsafeBufferPointer(rebasing: keys[Int(f.ref.start)..<Int(f.ref.end)]))
+    }
   }
 
   struct DayCode: Hashable {
@@ -368,15 +383,17 @@ struct NoteWriter {
         if !x.elementsEqual(y) { return x.lexicographicallyPrecedes(y) }
         return a.note < b.note
       }
-      for r in themeRows {
-        theme.rewind()
-        codeNames[Int(codeByRank[Int(r.code)])].withUnsafeBufferPointer { theme.bind(1, bytes: $0) }
-        theme.bind(2, Int64(r.status))
-        theme.bind(3, Int64(r.kind))
-        theme.bind(4, r.day)
-        theme.bind(5, bytes: value(r))
-        theme.bind(6, r.note)
-        try theme.step()
+      let rows = themeRows
+      let names = codeNames
+      let byRank = codeByRank
+      try theme.run(count: rows.count) { s, b, i in
+        let r = rows[i]
+        names[byRank[Int(r.code)]].withUnsafeBufferPointer { s.bind(b + 1, bytes: $0) }
+        s.bind(b + 2, Int64(r.status))
+        s.bind(b + 3, Int64(r.kind))
+        s.bind(b + 4, r.day)
+        s.bind(b + 5, bytes: value(r))
+        s.bind(b + 6, r.note)
       }
     }
   }
@@ -451,6 +468,43 @@ extension Store {
         return
       }
       out.append(b >= 0x61 && b <= 0x7A ? b - 0x20 : b)
+    }
+  }
+}
+
+/// An INSERT of many rows a statement: `chunk` rows through one multi-row VALUES statement, the
+/// rest one by one. Each statement run costs SQLite a reset, a program start and a journal
+/// check; sixteen rows a run took `theme_refs`' 2.8 million rows at a million notes from 4.5 s
+/// to 3.5 s (the same rows, in the same order).
+struct ChunkedInsert {
+  static let chunk = 16
+  let many: Statement
+  let one: Statement
+  let columns: Int32
+
+  /// `head` is the statement up to VALUES: `INSERT INTO t(a, b)`.
+  init(_ store: Store, _ head: String, columns: Int) throws(TriageError) {
+    let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+    many = try store.statement(head + " VALUES " + Array(repeating: row, count: ChunkedInsert.chunk).joined(separator: ", "))
+    one = try store.statement(head + " VALUES " + row)
+    self.columns = Int32(columns)
+  }
+
+  /// Inserts rows `0..<count`; `bind(statement, base, i)` binds row `i`'s columns at
+  /// `base + 1`, `base + 2`...
+  func run(count: Int, bind: (Statement, Int32, Int) -> Void) throws(TriageError) {
+    var i = 0
+    while count - i >= ChunkedInsert.chunk {
+      many.rewind()
+      for k in 0..<ChunkedInsert.chunk { bind(many, Int32(k) * columns, i + k) }
+      try many.step()
+      i += ChunkedInsert.chunk
+    }
+    while i < count {
+      one.rewind()
+      bind(one, 0, i)
+      try one.step()
+      i += 1
     }
   }
 }
