@@ -284,17 +284,19 @@ extension ThemeSchema {
       \(deleteOrderRows("OLD.carrier", kind: 5))
       \(orderRows("NEW", column: "customer", kind: 4))
       \(orderRows("NEW", column: "carrier", kind: 5))
-      -- A note without an order_id may name other orders too: their rows come back.
+      -- A note without an order_id may name other orders too: their rows come back. CROSS
+      -- JOIN keeps SQLite starting from this order's references (left to choose, it read every
+      -- order reference of the store, 0.3 s per changed order at a million notes).
       INSERT OR IGNORE INTO theme_refs(code, status, kind, day, value, note)
         SELECT r.code, r.status, 4, r.day, o.customer, r.note FROM note_refs f
-        JOIN notes n ON n.id = f.note AND n.order_id = '' JOIN note_refs g ON g.note = f.note AND g.kind = 0
-        JOIN orders o ON o.order_key = g.value JOIN note_reasons r ON r.note = f.note
-        WHERE f.kind = 0 AND f.value = NEW.order_key AND o.customer <> '';
+        CROSS JOIN notes n CROSS JOIN note_refs g CROSS JOIN orders o CROSS JOIN note_reasons r
+        WHERE f.kind = 0 AND f.value = NEW.order_key AND n.id = f.note AND n.order_id = ''
+          AND g.note = f.note AND g.kind = 0 AND o.order_key = g.value AND r.note = f.note AND o.customer <> '';
       INSERT OR IGNORE INTO theme_refs(code, status, kind, day, value, note)
         SELECT r.code, r.status, 5, r.day, o.carrier, r.note FROM note_refs f
-        JOIN notes n ON n.id = f.note AND n.order_id = '' JOIN note_refs g ON g.note = f.note AND g.kind = 0
-        JOIN orders o ON o.order_key = g.value JOIN note_reasons r ON r.note = f.note
-        WHERE f.kind = 0 AND f.value = NEW.order_key AND o.carrier <> '';
+        CROSS JOIN notes n CROSS JOIN note_refs g CROSS JOIN orders o CROSS JOIN note_reasons r
+        WHERE f.kind = 0 AND f.value = NEW.order_key AND n.id = f.note AND n.order_id = ''
+          AND g.note = f.note AND g.kind = 0 AND o.order_key = g.value AND r.note = f.note AND o.carrier <> '';
     END;
     """
 
