@@ -167,6 +167,7 @@ import TriageKit
       try raw.execute(
         """
         DELETE FROM theme_refs WHERE kind IN (4, 5);
+        CREATE INDEX theme_refs_note ON theme_refs(note);
         DROP TABLE reason_days;
         DROP TRIGGER reason_days_delete; DROP TRIGGER reason_days_update;
         DROP TRIGGER theme_order_insert; DROP TRIGGER theme_order_update; DROP INDEX orders_carrier;
@@ -180,12 +181,86 @@ import TriageKit
         """)
     }
     let store = try Store(path: db)
-    #expect(try store.meta("schema_version") == "4")
+    #expect(try store.meta("schema_version") == "5")
     let d = try Self.differences(store)
     #expect(d.missing == 0 && d.extra == 0 && d.days == 0)
     #expect(d.rows == expected)
     // A reason deleted after the migration leaves the counts right (the triggers follow it).
     try store.db.execute("DELETE FROM note_reasons WHERE note = (SELECT min(note) FROM note_reasons)")
-    #expect(try Self.differences(store).days == 0)
+    let after = try Self.differences(store)
+    #expect(after.days == 0 && after.missing == 0 && after.extra == 0)
+  }
+
+  /// Migration 5 drops `theme_refs_note` and gives the triggers that used it their new
+  /// definitions; the rows stay as they were.
+  @Test func migrationFiveDropsTheNoteIndexAndKeepsTheRows() throws {
+    let dir = ThemeFixture.tempDirectory()
+    let schema = try Self.indexes(try Store(path: dir + "/empty.db"))
+    #expect(!schema.contains { $0.contains("theme_refs_note") })
+    let db = dir + "/v4.db"
+    #expect(ThemeFixture.run(["ingest", Self.demo, "--db", db]).0 == 0)
+    let expected = try Self.differences(try Store(path: db)).rows
+    // Back to what schema 4 had: the index, and triggers of the same names (placeholders:
+    // the migration replaces them whatever they say).
+    do {
+      let raw = try Database(path: db)
+      var sql = "CREATE INDEX theme_refs_note ON theme_refs(note);"
+      for (name, event) in [
+        ("theme_reason_delete", "DELETE ON note_reasons"), ("theme_reason_update", "UPDATE ON note_reasons"),
+        ("theme_ref_delete", "DELETE ON note_refs"), ("theme_note_order", "UPDATE OF order_id ON notes"),
+        ("theme_note_delete", "DELETE ON notes"), ("theme_order_update", "UPDATE OF customer, carrier ON orders"),
+      ] {
+        sql += "DROP TRIGGER \(name); CREATE TRIGGER \(name) AFTER \(event) BEGIN SELECT 1; END;"
+      }
+      try raw.execute(sql + "UPDATE meta SET value = '4' WHERE key = 'schema_version';")
+    }
+    let store = try Store(path: db)
+    #expect(try store.meta("schema_version") == "5")
+    #expect(try Self.indexes(store) == schema)
+    let d = try Self.differences(store)
+    #expect(d.missing == 0 && d.extra == 0 && d.days == 0)
+    #expect(d.rows == expected)
+  }
+
+  /// Without an index by note, the triggers find a note's rows by key: a reason changed or
+  /// deleted, a reference deleted, a note's order changed, a note deleted with its rows, each
+  /// leaves exactly the rows the schema defines.
+  @Test func theTriggersKeepTheRowsRightWithoutTheNoteIndex() throws {
+    let db = ThemeFixture.tempDirectory() + "/edits.db"
+    #expect(ThemeFixture.run(["ingest", Self.demo, "--db", db]).0 == 0)
+    let store = try Store(path: db)
+    func note(_ sql: String) throws -> Int {
+      let n = try Self.count(store, sql)
+      #expect(n > 0, "a demo note for: \(sql)")
+      return n
+    }
+    // A note with reasons, a SKU and a location.
+    let both = try note(
+      """
+      SELECT min(r.note) FROM note_reasons r WHERE EXISTS (SELECT 1 FROM note_refs f WHERE f.note = r.note AND f.kind = 1)
+        AND EXISTS (SELECT 1 FROM note_refs f WHERE f.note = r.note AND f.kind = 2)
+      """)
+    // A note without an order_id that names an order, and one with an order_id.
+    let named = try note(
+      """
+      SELECT min(r.note) FROM note_reasons r JOIN notes n ON n.id = r.note AND n.order_id = ''
+        WHERE EXISTS (SELECT 1 FROM note_refs f WHERE f.note = r.note AND f.kind = 0)
+      """)
+    let owned = try note("SELECT max(r.note) FROM note_reasons r JOIN notes n ON n.id = r.note AND n.order_id <> ''")
+    let edits = [
+      "UPDATE note_reasons SET status = 1 - status WHERE note = \(both)",
+      "UPDATE note_reasons SET day = day + 1 WHERE note = \(owned)",
+      "DELETE FROM note_refs WHERE note = \(both) AND kind = 2",
+      "DELETE FROM note_reasons WHERE note = \(owned) AND code = (SELECT min(code) FROM note_reasons WHERE note = \(owned))",
+      "UPDATE notes SET order_id = (SELECT max(order_key) FROM orders) WHERE id = \(named)",
+      "UPDATE notes SET order_id = '' WHERE id = \(owned)",
+      "DELETE FROM notes WHERE id = \(both); DELETE FROM note_reasons WHERE note = \(both); DELETE FROM note_refs WHERE note = \(both)",
+    ]
+    for sql in edits {
+      try store.db.execute(sql)
+      let d = try Self.differences(store)
+      #expect(d.missing == 0 && d.extra == 0 && d.days == 0, "after \(sql)")
+    }
+    #expect(try Self.count(store, "SELECT count(*) FROM theme_refs WHERE note = \(both)") == 0)
   }
 }

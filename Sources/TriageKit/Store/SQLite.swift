@@ -155,6 +155,20 @@ public final class Statement {
     }
   }
 
+  /// Binds UTF-8 bytes as text without a copy (SQLITE_STATIC): for bytes that stay where they
+  /// are, unchanged, until the statement has been stepped. Ingest binds each theme row's code
+  /// and value and each note's fields this way (a copy was a `malloc`, a `memcpy` and a `free`
+  /// per value).
+  public func bind(_ i: Int32, borrowing p: UnsafeBufferPointer<UInt8>) {
+    guard let base = p.baseAddress, p.count > 0 else {
+      sqlite3_bind_text(stmt, i, "", 0, nil)
+      return
+    }
+    base.withMemoryRebound(to: CChar.self, capacity: p.count) {
+      _ = sqlite3_bind_text(stmt, i, $0, Int32(p.count), nil)
+    }
+  }
+
   public func bind(_ i: Int32, _ value: Int64?) {
     guard let value else {
       sqlite3_bind_null(stmt, i)

@@ -135,6 +135,8 @@ enum Schema {
     ThemeSchema.migration,
     // 4: the customer and carrier of a note's orders in theme_refs; ingest writes theme_refs.
     ThemeSchema.customerCarrier,
+    // 5: theme_refs without its index by note; its triggers delete by key.
+    ThemeSchema.withoutNoteIndex,
   ]
 
   static var version: Int { migrations.count }

@@ -117,7 +117,7 @@ extension Store {
       """
       SELECT r.note, n.created_at, n.text FROM note_reasons r JOIN notes n ON n.id = r.note
       WHERE r.day = ?1 AND r.code = ?2 AND r.status = 0 AND n.created_at >= ?3 AND n.created_at < ?4\
-      \(withoutOrder ? " AND NOT EXISTS (SELECT 1 FROM theme_refs t WHERE t.note = r.note AND t.kind = 0)" : "")
+      \(withoutOrder ? " AND n.order_id = '' AND NOT EXISTS (SELECT 1 FROM note_refs f WHERE f.note = r.note AND f.kind = 0)" : "")
         AND (\(like))
       """)
     var out: [(Int64, Int64, String)] = []
