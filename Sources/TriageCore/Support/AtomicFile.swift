@@ -8,18 +8,24 @@
 /// the same directory, are flushed to disk, and the temporary file is renamed over the target.
 /// An existing file is replaced only when the caller says so (`--force`).
 public enum AtomicFile {
+  /// How temporary files are named (a killed writer may leave one behind).
+  public static let temporaryPrefix = ".triage-tmp-"
+
   /// Writes `bytes` to `path` atomically.
+  ///
+  /// `durable: false` skips flushing the file to disk before the rename, for files that can be
+  /// made again (a crash may then leave the target empty or cut short).
   ///
   /// - Throws: `.cannotCreate` (exit 73) when the file exists and `overwrite` is false, or when
   ///   the directory cannot be written.
-  public static func write(_ bytes: [UInt8], to path: String, overwrite: Bool, mode: mode_t = 0o644)
-    throws(TriageError)
-  {
+  public static func write(
+    _ bytes: [UInt8], to path: String, overwrite: Bool, mode: mode_t = 0o644, durable: Bool = true
+  ) throws(TriageError) {
     if !overwrite && access(path, F_OK) == 0 {
       throw TriageError(.cannotCreate, "'\(path)' already exists; pass --force to replace it")
     }
     let dir = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) : "."
-    var template = Array(((dir.isEmpty ? "/" : dir) + "/.triage-tmp-XXXXXX").utf8CString)
+    var template = Array(((dir.isEmpty ? "/" : dir) + "/" + temporaryPrefix + "XXXXXX").utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { b -> Int32 in
       guard let base = b.baseAddress else { return -1 }
       return mkstemp(base)
@@ -41,7 +47,7 @@ public enum AtomicFile {
         offset += n
       }
     }
-    if ok && fsync(fd) != 0 { ok = false }
+    if ok && durable && fsync(fd) != 0 { ok = false }
     fchmod(fd, mode)
     close(fd)
     guard ok else {
