@@ -24,12 +24,15 @@ final class Bench {
     let lexicons = (root as NSString).appendingPathComponent("Lexicons")
     bank = try PhraseBank.load(lexicons: lexicons)
     var env = ProcessInfo.processInfo.environment
-    for k in ["TRIAGE_DATA", "TRIAGE_DEMO", "TRIAGE_TRACE", "TRIAGE_DB"] { env[k] = nil }
+    for k in ["TRIAGE_DATA", "TRIAGE_DEMO", "TRIAGE_TRACE", "TRIAGE_DB", "TRIAGE_CACHE_DIR"] { env[k] = nil }
     env["TRIAGE_LEXICONS"] = lexicons
     env["NO_COLOR"] = "1"
-    // The session's history and the default store stay out of the user's home.
+    // The session's history, the default store and the compiled-lexicon cache stay out of the
+    // user's home. The cache is keyed by the triage binary, so a rebuilt one compiles again: the
+    // first run after a build pays the compile, the others read the cache.
     env["XDG_DATA_HOME"] = (cache as NSString).appendingPathComponent("home")
     env["XDG_STATE_HOME"] = (cache as NSString).appendingPathComponent("home")
+    env["XDG_CACHE_HOME"] = (cache as NSString).appendingPathComponent("home")
     environment = env
     try FileManager.default.createDirectory(atPath: cache + "/home", withIntermediateDirectories: true)
   }
