@@ -44,7 +44,11 @@ extension Lexicon {
   }
 
   /// This lexicon as a cache file's bytes, for `key` (see `cacheKey`).
-  public func cacheImage(key: [UInt8]) -> [UInt8] {
+  public func cacheImage(key: [UInt8]) -> [UInt8] { cacheWriter(key: key).bytes }
+
+  /// The cache file's bytes in the writer's memory (written to the file from there: a copy of
+  /// the 14 MB would raise the peak memory of the run that writes it).
+  func cacheWriter(key: [UInt8]) -> BinaryWriter {
     var w = BinaryWriter(capacity: key.count + 16 << 20)
     w.scalar(Lexicon.cacheMagic)
     w.scalar(Lexicon.cacheFormat)
@@ -52,12 +56,12 @@ extension Lexicon {
     w.scalar(UInt64(0))  // checksum
     w.pod(key)
     writePayload(to: &w)
-    w.patch(UInt64(w.bytes.count), at: 16)
-    let sum = w.bytes.withUnsafeBytes {
+    w.patch(UInt64(w.count), at: 16)
+    let sum = w.withBytes {
       Lexicon.checksum(UnsafeRawBufferPointer(rebasing: $0[Lexicon.cacheHeaderSize...]))
     }
     w.patch(sum, at: 24)
-    return w.bytes
+    return w
   }
 
   /// The lexicon in a cache file, or nil when the bytes are not a whole, intact cache file for

@@ -161,8 +161,10 @@ public struct LexiconCache: Sendable {
       // A temporary file renamed into place: a reader sees the old file or the new one, whole.
       // Not flushed to disk: a file cut short by a crash fails its length or checksum and is
       // compiled again.
-      try AtomicFile.write(
-        lexicon.cacheImage(key: key), to: path(forKey: key), overwrite: true, durable: false)
+      let image = lexicon.cacheWriter(key: key)
+      try image.withBytes { (bytes) throws(TriageError) in
+        try AtomicFile.write(bytes, to: path(forKey: key), overwrite: true, durable: false)
+      }
     } catch {
       return
     }

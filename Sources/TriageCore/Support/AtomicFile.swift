@@ -21,6 +21,18 @@ public enum AtomicFile {
   public static func write(
     _ bytes: [UInt8], to path: String, overwrite: Bool, mode: mode_t = 0o644, durable: Bool = true
   ) throws(TriageError) {
+    try bytes.withUnsafeBytes { raw in
+      Result { () throws(TriageError) in
+        try write(raw, to: path, overwrite: overwrite, mode: mode, durable: durable)
+      }
+    }.get()
+  }
+
+  /// `write` of bytes in memory the caller owns.
+  public static func write(
+    _ raw: UnsafeRawBufferPointer, to path: String, overwrite: Bool, mode: mode_t = 0o644,
+    durable: Bool = true
+  ) throws(TriageError) {
     if !overwrite && access(path, F_OK) == 0 {
       throw TriageError(.cannotCreate, "'\(path)' already exists; pass --force to replace it")
     }
@@ -35,17 +47,15 @@ public enum AtomicFile {
     }
     let tmp = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     var ok = true
-    bytes.withUnsafeBytes { raw in
-      var offset = 0
-      while offset < raw.count, let base = raw.baseAddress {
-        let n = POSIX.write(fd, base + offset, raw.count - offset)
-        if n < 0 {
-          if errno == EINTR { continue }
-          ok = false
-          return
-        }
-        offset += n
+    var offset = 0
+    while offset < raw.count, let base = raw.baseAddress {
+      let n = POSIX.write(fd, base + offset, raw.count - offset)
+      if n < 0 {
+        if errno == EINTR { continue }
+        ok = false
+        break
       }
+      offset += n
     }
     if ok && durable && fsync(fd) != 0 { ok = false }
     fchmod(fd, mode)

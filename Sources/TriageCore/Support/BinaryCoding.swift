@@ -6,20 +6,43 @@
 /// an array also records its element's stride, and the reader checks both against what is left,
 /// so a truncated or foreign file fails to decode instead of reading past its end.
 struct BinaryWriter {
-  private(set) var bytes: [UInt8] = []
-  /// Each string written so far and its number: a string is written once, then by number (the
-  /// lexicon's words and file paths repeat in thousands of entries and spellings).
-  private var stringNumbers: [String: Int32] = [:]
+  /// The bytes written, in memory the writer grows itself: a value is one store, not an
+  /// `Array` append (which cost a hundred instructions for each of the lexicon's 160,000
+  /// spelling elements).
+  private let buffer: RawBuffer<UInt8>
+  /// The strings written so far, by number: a string is written once, then by number (the
+  /// lexicon's words and file paths repeat in thousands of entries and spellings). Found through
+  /// an open-addressing table over `Vocabulary.hash` of their bytes: a `[String: Int32]` spent
+  /// about a thousand instructions a lookup in SipHash, for each of 160,000 spelling words.
+  private var strings: [String] = []
+  private var stringHashes: [UInt64] = []
+  private var stringSlots = [Int32](repeating: -1, count: 1024)
 
-  init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+  init(capacity: Int = 0) { buffer = RawBuffer(capacity: capacity) }
+
+  /// A copy of the bytes written.
+  var bytes: [UInt8] { Array(buffer.buffer) }
+
+  var count: Int { buffer.count }
+
+  /// Calls `body` with the bytes written (valid only inside it).
+  func withBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+    try body(UnsafeRawBufferPointer(buffer.buffer))
+  }
 
   mutating func raw(_ b: UnsafeRawBufferPointer) {
-    bytes.append(contentsOf: b.assumingMemoryBound(to: UInt8.self))
+    guard let from = b.baseAddress, b.count > 0 else { return }
+    buffer.reserve(b.count)
+    UnsafeMutableRawPointer(buffer.base + buffer.count).copyMemory(from: from, byteCount: b.count)
+    buffer.count += b.count
   }
 
   /// One plain value, as its bytes.
-  mutating func scalar<T: BitwiseCopyable>(_ value: T) {
-    withUnsafeBytes(of: value) { raw($0) }
+  @inline(__always) mutating func scalar<T: BitwiseCopyable>(_ value: T) {
+    let n = MemoryLayout<T>.size
+    buffer.reserve(n)
+    UnsafeMutableRawPointer(buffer.base + buffer.count).storeBytes(of: value, as: T.self)
+    buffer.count += n
   }
 
   mutating func int(_ value: Int) { scalar(Int64(value)) }
@@ -35,25 +58,43 @@ struct BinaryWriter {
 
   /// A string: its number, and its UTF-8 bytes the first time.
   mutating func string(_ s: String) {
-    if let n = stringNumbers[s] {
-      scalar(n)
-      return
+    var utf8 = s
+    let h = utf8.withUTF8 { Vocabulary.hash($0.baseAddress ?? Vocabulary.noKeys, $0.count) }
+    var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & (stringSlots.count - 1)
+    while stringSlots[i] >= 0 {
+      let n = stringSlots[i]
+      if stringHashes[Int(n)] == h && strings[Int(n)] == s {
+        scalar(n)
+        return
+      }
+      i = (i + 1) & (stringSlots.count - 1)
     }
-    let n = Int32(stringNumbers.count)
-    stringNumbers[s] = n
+    let n = Int32(strings.count)
+    stringSlots[i] = n
+    strings.append(s)
+    stringHashes.append(h)
+    if strings.count * 2 > stringSlots.count { growStrings() }
     scalar(n)
-    var s = s
-    s.withUTF8 { b in
+    utf8.withUTF8 { b in
       int(b.count)
       raw(UnsafeRawBufferPointer(b))
     }
   }
 
+  private mutating func growStrings() {
+    stringSlots = [Int32](repeating: -1, count: stringSlots.count * 2)
+    let mask = stringSlots.count - 1
+    for (n, h) in stringHashes.enumerated() {
+      var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+      while stringSlots[i] >= 0 { i = (i + 1) & mask }
+      stringSlots[i] = Int32(n)
+    }
+  }
+
   /// Overwrites eight bytes written earlier (a length or checksum known only at the end).
   mutating func patch(_ value: UInt64, at offset: Int) {
-    withUnsafeBytes(of: value) { b in
-      for i in 0..<8 { bytes[offset + i] = b[i] }
-    }
+    precondition(offset >= 0 && offset + 8 <= buffer.count)
+    UnsafeMutableRawPointer(buffer.base + offset).storeBytes(of: value, as: UInt64.self)
   }
 }
 
