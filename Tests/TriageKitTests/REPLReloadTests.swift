@@ -77,9 +77,11 @@ struct BrokenEdit: CustomTestStringConvertible, Sendable {
   func fixedEditIsPickedUp(cached: Bool) throws {
     let (dir, lexicons) = try Self.lexiconCopy()
     defer { DraftPaths.cleanUp(dir) }
-    let ctx = Context.capturing(
-      environment: ["TRIAGE_LEXICONS": lexicons, "NO_COLOR": "1", "TRIAGE_CACHE_DIR": cached ? dir + "/cache" : "off"],
-      workingDirectory: dir)
+    let environment = [
+      "TRIAGE_LEXICONS": lexicons, "NO_COLOR": "1",
+      "TRIAGE_CACHE_DIR": cached ? dir + "/cache" : "off",
+    ]
+    let ctx = Context.capturing(environment: environment, workingDirectory: dir)
     #expect((ctx.lexiconCache != nil) == cached)
     let session = Session(context: ctx)
     session.execute("classify \"zorbled at B-14-02\"")

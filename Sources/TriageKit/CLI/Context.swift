@@ -114,7 +114,8 @@ public final class Context: @unchecked Sendable {
     if let cachedLexicon, cachedLexiconDirectory == directory { return cachedLexicon }
     let started = ThemeTrace.now()
     let lexicon = try Lexicon.load(directory: directory, cache: lexiconCache)
-    ThemeTrace.log(lexiconCache == nil ? "lexicons (no cache)" : "lexicons (through the cache)", since: started)
+    ThemeTrace.log(
+      lexiconCache == nil ? "lexicons (no cache)" : "lexicons (through the cache)", since: started)
     if strict, let w = lexicon.warnings.first {
       throw TriageError(.dataError, [Diagnostic(.error, w.message, at: w.location)])
     }
