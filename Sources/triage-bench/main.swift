@@ -15,6 +15,7 @@ struct Options {
   var queries = 500
   var keepData = false
   var dataDir: String?
+  var lexiconCache = true
 
   /// The options, parsed and described by TriageKit's parser (argument parsing is written once).
   static let spec: CommandSpec = {
@@ -36,6 +37,9 @@ struct Options {
         .flag("--json", "One JSON object instead of the table."),
         .flag("--keep-data", "Also keep the stores built for why and themes (the generated folders are always kept)."),
         OptionSpec("--data-dir", value: "DIR", help: "Where generated data lives (default .build/bench-data)."),
+        .flag(
+          "--no-lexicon-cache",
+          "Compile the lexicons in every run (TRIAGE_CACHE_DIR=off), as before the compiled-lexicon cache."),
         .flag("--help", short: "h", "Show this help."),
       ],
       examples: ["bin/bench", "bin/bench --notes 200000 --runs 1", "bin/bench --only why,themes --json"])
@@ -65,6 +69,7 @@ struct Options {
     o.json = p.has("--json")
     o.keepData = p.has("--keep-data")
     o.dataDir = p.value("--data-dir")
+    o.lexiconCache = !p.has("--no-lexicon-cache")
     return o
   }
 }
@@ -87,6 +92,7 @@ do {
   }
   let root = ProcessInfo.processInfo.environment["TRIAGE_ROOT"] ?? FileManager.default.currentDirectoryPath
   let bench = try Bench(options: options, triage: triage, root: root)
+  try bench.warmLexiconCache()
   for stage in Options.stages where options.only.contains(stage) {
     switch stage {
     case "classify": try bench.classify()

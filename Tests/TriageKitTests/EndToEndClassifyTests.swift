@@ -21,6 +21,18 @@ enum TriageBinary {
     return FileManager.default.isExecutableFile(atPath: fallback) ? fallback : nil
   }()
 
+  /// Where the triage processes the tests start keep their compiled lexicons: in the build
+  /// directory, never the user's ~/.cache (and the end-to-end tests run with the cache on).
+  static var cacheDirectory: String { root + "/.build/test-cache" }
+
+  /// The environment for a triage the tests start: this process's, with the lexicon cache in
+  /// `cacheDirectory`.
+  static var environment: [String: String] {
+    var env = ProcessInfo.processInfo.environment
+    env["TRIAGE_CACHE_DIR"] = cacheDirectory
+    return env
+  }
+
   static let skipReason: Comment =
     "no triage binary: set TRIAGE_BINARY, or run 'swift build -c release --product triage' (bin/test does both)"
 
@@ -40,7 +52,7 @@ enum TriageBinary {
     process.executableURL = URL(fileURLWithPath: binary)
     process.arguments = arguments + (lexicons.map { ["--lexicons", $0] } ?? [])
     process.currentDirectoryURL = URL(fileURLWithPath: dir.path)
-    var env = ProcessInfo.processInfo.environment
+    var env = TriageBinary.environment
     env["TRIAGE_LEXICONS"] = nil
     env["NO_COLOR"] = "1"
     env.merge(environment) { $1 }
@@ -106,6 +118,28 @@ struct EndToEndClassifyTests {
     "Short pick at bin B-14-02, picked 2 of 6 for #10023", "Credit hold released by finance",
     "Thanks, all good!", "Package damaged in transit, \"crushed\" box",
   ]
+
+  /// The compiled-lexicon cache changes nothing but the time: the first run writes it, the
+  /// next ones read it, and all print what a run without it prints.
+  @Test func lexiconCacheGivesTheSameOutput() throws {
+    let dir = try TempDirectory()
+    let notes = TriageBinary.root + "/Corpus/demo/notes.csv"
+    let cache = ["TRIAGE_CACHE_DIR": dir.path + "/cache"]
+    for args in [["classify", notes, "--explain"], ["lexicon", "check"]] {
+      let off = try TriageBinary.run(args, environment: ["TRIAGE_CACHE_DIR": "off"], in: dir)
+      #expect(off.status == 0)
+      #expect(off.stdout.count > 100)
+      let cold = try TriageBinary.run(args, environment: cache, in: dir)
+      let warm = try TriageBinary.run(args, environment: cache, in: dir)
+      for r in [cold, warm] {
+        #expect(r.status == off.status)
+        #expect(r.stdout == off.stdout, "\(args)")
+        #expect(r.stderr == off.stderr)
+      }
+    }
+    let files = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/cache")
+    #expect(files.count == 1 && files[0].hasPrefix("lexicon-"), "\(files)")
+  }
 
   @Test func classifyCSVWritesJSONLines() throws {
     let dir = try TempDirectory()

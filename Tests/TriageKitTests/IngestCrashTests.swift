@@ -58,7 +58,7 @@ struct IngestCrashTests {
     process.executableURL = URL(fileURLWithPath: try #require(TriageBinary.path))
     process.arguments = arguments + ["--lexicons", TriageBinary.lexicons]
     process.currentDirectoryURL = URL(fileURLWithPath: dir.path)
-    var env = ProcessInfo.processInfo.environment
+    var env = TriageBinary.environment
     env["NO_COLOR"] = "1"
     process.environment = env
     let out = Pipe()

@@ -72,11 +72,17 @@ struct BrokenEdit: CustomTestStringConvertible, Sendable {
     #expect(answers == 2, "\(ctx.out.text)")
   }
 
-  @Test func fixedEditIsPickedUp() throws {
+  /// With the compiled-lexicon cache on too: the edit changes the files, so the key.
+  @Test(arguments: [false, true])
+  func fixedEditIsPickedUp(cached: Bool) throws {
     let (dir, lexicons) = try Self.lexiconCopy()
     defer { DraftPaths.cleanUp(dir) }
-    let ctx = Context.capturing(
-      environment: ["TRIAGE_LEXICONS": lexicons, "NO_COLOR": "1"], workingDirectory: dir)
+    let environment = [
+      "TRIAGE_LEXICONS": lexicons, "NO_COLOR": "1",
+      "TRIAGE_CACHE_DIR": cached ? dir + "/cache" : "off",
+    ]
+    let ctx = Context.capturing(environment: environment, workingDirectory: dir)
+    #expect((ctx.lexiconCache != nil) == cached)
     let session = Session(context: ctx)
     session.execute("classify \"zorbled at B-14-02\"")
     _ = try Self.append("3.0   zorbled", to: lexicons + "/reasons/short_pick.txt")
@@ -87,6 +93,14 @@ struct BrokenEdit: CustomTestStringConvertible, Sendable {
     #expect(!session.failed, "\(ctx.err.text)")
     #expect(ctx.out.text.contains("reloaded \(lexicons): "))
     #expect(ctx.out.text.components(separatedBy: "short_pick  open").count - 1 == 1)
+    // A new session starts from the cache of the edited files, and finds the edit.
+    let next = Context.capturing(environment: ctx.environment, workingDirectory: dir)
+    let second = Session(context: next)
+    second.execute("classify \"zorbled at B-14-02\"")
+    next.out.flush()
+    #expect(next.out.text.components(separatedBy: "short_pick  open").count - 1 == 1)
+    let files = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/cache")) ?? []
+    #expect(files.count == (cached ? 2 : 0), "\(files)")
   }
 
   /// The same through the built binary and `--lexicons`: the edit is made while the session
@@ -98,7 +112,7 @@ struct BrokenEdit: CustomTestStringConvertible, Sendable {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: try #require(TriageBinary.path))
     process.arguments = ["--lexicons", lexicons, "--data", DraftPaths.demo, "--no-history"]
-    var env = ProcessInfo.processInfo.environment
+    var env = TriageBinary.environment
     env["TRIAGE_LEXICONS"] = nil
     process.environment = env
     let input = Pipe()

@@ -134,7 +134,7 @@ enum REPLBinary {
     process.executableURL = URL(fileURLWithPath: binary)
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: root)
-    var env = ProcessInfo.processInfo.environment
+    var env = TriageBinary.environment
     for key in ["TRIAGE_DATA", "TRIAGE_DEMO", "NO_COLOR", "PAGER"] { env[key] = nil }
     env["TRIAGE_LEXICONS"] = root + "/Lexicons"
     env["TERM"] = "xterm-256color"

@@ -56,10 +56,16 @@ public struct Lexicon: Sendable {
 
   public func code(named name: String) -> ReasonCode? { codes.first { $0.code == name } }
 
-  /// Loads and compiles a lexicon directory.
+  /// Loads and compiles a lexicon directory (`load(directory:cache:)` skips the compile when
+  /// the same files were compiled before).
   ///
   /// - Throws: a `TriageError` (exit 65) with `path:line:col` for the first mistake found.
   public static func load(directory: String) throws(TriageError) -> Lexicon {
+    try load(files: try readFiles(directory: directory), directory: directory)
+  }
+
+  /// The files of a lexicon directory that `load(files:)` reads, keyed by their path inside it.
+  public static func readFiles(directory: String) throws(TriageError) -> [String: [UInt8]] {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue
     else {
@@ -84,7 +90,7 @@ public struct Lexicon: Sendable {
       }
       files["reasons/" + name] = [UInt8](data)
     }
-    return try load(files: files, directory: directory)
+    return files
   }
 
   /// Loads and compiles a lexicon from file contents keyed by their path inside the lexicon

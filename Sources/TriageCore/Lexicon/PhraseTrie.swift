@@ -18,7 +18,7 @@ public struct PhraseTrie: Sendable {
   @usableFromInline var outputExact: [UInt64]
   /// Whether node `i` has any child (lets the walk stop without a lookup).
   @usableFromInline var hasChildren: [Bool]
-  public let nodeCount: Int
+  public internal(set) var nodeCount: Int
   /// The spelling each output slot stands for (parallel to `outputs`): the path's words, with
   /// the entry's capture names for `{n}`; set by the lexicon compiler. UTF-8 bytes, one after
   /// another (slot k is `outputTextBytes[outputTextStart[k]..<outputTextStart[k + 1]]`), which

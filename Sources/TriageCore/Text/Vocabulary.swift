@@ -24,7 +24,7 @@ public struct Vocabulary: Sendable {
   }
 
   @usableFromInline
-  struct Slot: Sendable {
+  struct Slot: Sendable, BitwiseCopyable {
     var hash: UInt64 = 0
     var keyOffset: UInt32 = 0
     var keyLength: UInt32 = 0
@@ -40,14 +40,14 @@ public struct Vocabulary: Sendable {
   @usableFromInline var mask: Int
   @usableFromInline var keyBytes: [UInt8]
   /// Each shorthand's expansion, as term ids (unknown words included, to keep adjacency right).
-  public private(set) var expansions: [[Int32]]
+  public internal(set) var expansions: [[Int32]]
   /// The canonical text of each term id, for explanations and dumps.
-  public private(set) var termText: [String]
+  public internal(set) var termText: [String]
   /// Per term id: a second term the same token also stands for, or 0. A word the lexicon spells
   /// ("picked") that is also a generated inflection of another ("pick") is both: the matcher
   /// follows either, so spelling a form somewhere never takes the inflection away elsewhere.
-  public private(set) var altTerm: [Int32]
-  public private(set) var count: Int
+  public internal(set) var altTerm: [Int32]
+  public internal(set) var count: Int
 
   @usableFromInline static let skipValue: Int32 = -1
   @usableFromInline static let breakValue: Int32 = -2

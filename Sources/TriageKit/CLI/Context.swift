@@ -36,6 +36,11 @@ public final class Context: @unchecked Sendable {
   /// Terminal width for tables; nil when the output is not a terminal.
   public var terminalWidth: Int?
 
+  /// Where compiled lexicons are cached between runs, as the environment says
+  /// (`TRIAGE_CACHE_DIR`, `XDG_CACHE_HOME`, `HOME`); nil when the cache is off.
+  public lazy var lexiconCache: LexiconCache? = LexiconCache(
+    environment: environment, workingDirectory: workingDirectory)
+
   private var cachedLexicon: Lexicon?
   /// The directory `cachedLexicon` was read from: a command given another `--lexicons` (in the
   /// session, for one line) reads that one instead.
@@ -107,7 +112,10 @@ public final class Context: @unchecked Sendable {
   public func lexicon() throws(TriageError) -> Lexicon {
     let directory = try findLexiconDirectory()
     if let cachedLexicon, cachedLexiconDirectory == directory { return cachedLexicon }
-    let lexicon = try Lexicon.load(directory: directory)
+    let started = ThemeTrace.now()
+    let lexicon = try Lexicon.load(directory: directory, cache: lexiconCache)
+    ThemeTrace.log(
+      lexiconCache == nil ? "lexicons (no cache)" : "lexicons (through the cache)", since: started)
     if strict, let w = lexicon.warnings.first {
       throw TriageError(.dataError, [Diagnostic(.error, w.message, at: w.location)])
     }

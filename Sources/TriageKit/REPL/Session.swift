@@ -275,7 +275,7 @@ public final class Session {
   func reload() throws(TriageError) {
     let dir = try ctx.findLexiconDirectory()
     do throws(TriageError) {
-      let lexicon = try Lexicon.load(directory: dir)
+      let lexicon = try Lexicon.load(directory: dir, cache: ctx.lexiconCache)
       ctx.replaceLexicon(lexicon)
       for w in lexicon.warnings { ctx.warn(w) }
       ctx.out.line("reloaded \(SafeText.escape(dir)): \(lexicon.entries.count) entries, \(lexicon.vocabulary.count) vocabulary keys")

@@ -38,7 +38,7 @@ enum LexiconCommand {
 
   static func check(_ args: ParsedArguments, _ ctx: Context) throws(TriageError) {
     let dir = try ctx.findLexiconDirectory()
-    let lexicon = try Lexicon.load(directory: dir)
+    let lexicon = try Lexicon.load(directory: dir, cache: ctx.lexiconCache)
     for w in lexicon.warnings { ctx.warn(w) }
     if ctx.strict && !lexicon.warnings.isEmpty {
       throw TriageError(.dataError, "\(lexicon.warnings.count) warning(s) with --strict")
@@ -109,7 +109,7 @@ enum LexiconCommand {
   static func format(_ args: ParsedArguments, _ ctx: Context) throws(TriageError) {
     let dir = try ctx.findLexiconDirectory()
     // Refuse to format files that do not load: fmt must never reorder a broken file.
-    _ = try Lexicon.load(directory: dir)
+    _ = try Lexicon.load(directory: dir, cache: ctx.lexiconCache)
     let reasons = (dir as NSString).appendingPathComponent("reasons")
     var files = ((try? FileManager.default.contentsOfDirectory(atPath: reasons)) ?? [])
       .filter { $0.hasSuffix(".txt") }.sorted().map { (reasons as NSString).appendingPathComponent($0) }

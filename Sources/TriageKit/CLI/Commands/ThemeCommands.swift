@@ -190,7 +190,7 @@ enum ReplayCommand {
     }
     defer { ctx.lexiconDirectory = explicit }
     let store = try ctx.store()
-    let edited = try Lexicon.load(directory: dir)
+    let edited = try Lexicon.load(directory: dir, cache: ctx.lexiconCache)
     let window = try ThemeWindow.parse(
       since: args.value("--since"), until: args.value("--until"), now: try ctx.now(), defaultLength: 30 * Timestamp.secondsPerDay)
     let report = ReplayReport.compare(
