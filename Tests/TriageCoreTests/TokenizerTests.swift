@@ -185,6 +185,18 @@ private func describe(_ t: Token, _ vocabulary: Vocabulary) -> String {
     }
   }
 
+  /// A vocabulary key longer than any token the tokenizer looks up (a 300-letter lexicon word)
+  /// is left out of the tokenizer's tables, which keep a key's length in a byte: building them
+  /// does not trap, and the word reads as the unknown word it always was.
+  @Test func keyLongerThanAnyLookupIsLeftOut() {
+    var v = Vocabulary()
+    let long = String(repeating: "a", count: 300)
+    _ = v.termID(for: long)
+    let short = v.termID(for: "box")
+    let t = Tokenizer(vocabulary: v)
+    #expect(t.tokens(of: "box " + long).map(\.term) == [short, Term.unknown])
+  }
+
   @Test func vocabularyValues() throws {
     let v = vocabulary
     #expect(v.value(of: "the")?.value == .skip)

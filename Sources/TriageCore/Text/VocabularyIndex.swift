@@ -48,7 +48,9 @@ final class VocabularyIndex: @unchecked Sendable {
     var wordCount = 0
     var shortest = Int.max
     var longest = 0
-    for s in vocabulary.slots where s.used {
+    // A key longer than the tokenizer ever looks up (`Tokenizer.maxKey`) is left out.
+    let kept = { (s: Vocabulary.Slot) in s.used && Int(s.keyLength) <= Tokenizer.maxKey }
+    for s in vocabulary.slots where kept(s) {
       if s.origin == typo {
         typoCount += 1
         shortest = min(shortest, Int(s.keyLength))
@@ -64,7 +66,7 @@ final class VocabularyIndex: @unchecked Sendable {
     filter = .allocate(capacity: bits / 64)
     filter.initialize(repeating: 0)
     filterMask = bits / 64 - 1
-    for s in vocabulary.slots where s.used {
+    for s in vocabulary.slots where kept(s) {
       if s.origin == typo {
         VocabularyIndex.insert(s, into: typos)
         let (at, pattern) = VocabularyIndex.filterBits(s.hash, filterMask)
