@@ -320,7 +320,9 @@ public struct CSVReader: Sendable {
           at: at)
       }
     }
-    guard options.validatesText else { return }
+    // A record the scan saw only ASCII without NUL in holds no invalid text; any other goes
+    // through the full check, which finds (and reports) the first bad byte as it always did.
+    guard options.validatesText, scanner.suspect != 0 else { return }
     let range = recordStart..<recordEnd
     let bad = window.storage.withUnsafeBufferPointer { b -> Int? in
       guard let p = b.baseAddress else { return nil }
@@ -472,12 +474,20 @@ struct CSVScanner: Sendable {
   var problem: Problem?
   /// Where scanning resumes, relative to the record: the start of the first unfinished field.
   var resumeAt = 0
+  /// Nonzero when the record may hold a NUL byte or invalid UTF-8: a byte the scan read was NUL
+  /// or ≥ 0x80, or a byte it did not read could be (see `scan`). Zero means every byte of the
+  /// record was seen to be ASCII without NUL, so `checkRecord` can skip decoding it.
+  var suspect: UInt64 = 0
+  /// Whether the delimiter itself could be bad text; then every record is suspect (the bytes
+  /// after closing quotes are not examined).
+  let delimiterSuspect: Bool
 
   init(_ options: CSVReader.Options) {
     delimiter = options.delimiter
     quoting = options.quoting
     strictQuotes = options.strictQuotes && options.quoting
     searchQuote = options.quoting ? ASCII.quote : options.delimiter
+    delimiterSuspect = options.delimiter == ASCII.nul || options.delimiter >= 0x80
   }
 
   mutating func reset() {
@@ -486,6 +496,7 @@ struct CSVScanner: Sendable {
     lineBreaks = 0
     problem = nil
     resumeAt = 0
+    suspect = delimiterSuspect ? ByteScan.highs : 0
   }
 
   /// Scans the record at `record` in `p[0..<count]`, from `resumeAt` on.
@@ -528,6 +539,9 @@ struct CSVScanner: Sendable {
           break
         }
         breaks = ByteScan.lineBreaks(in: p, from: contentStart, to: q)
+        if ByteScan.hasNulOrNonASCII(in: p, from: contentStart, to: q) {
+          suspect |= ByteScan.highs
+        }
         if unescaped {
           scratch.append(contentsOf: UnsafeBufferPointer(start: p + segment, count: q - segment))
           field = Field(
@@ -546,6 +560,7 @@ struct CSVScanner: Sendable {
             if problem == nil {
               problem = Problem(kind: .garbageAfterQuote(b), offset: sep - record)
             }
+            suspect |= ByteScan.highs
             sep = ByteScan.firstOf(
               delimiter, ASCII.lineFeed, ASCII.carriageReturn, delimiter, in: p, from: sep,
               to: count)
@@ -560,7 +575,7 @@ struct CSVScanner: Sendable {
         while true {
           i = ByteScan.firstOf(
             delimiter, ASCII.lineFeed, ASCII.carriageReturn, searchQuote, in: p, from: i,
-            to: count)
+            to: count, flagging: &suspect)
           guard quoting && i < count && p[i] == ASCII.quote else { break }
           // A quote inside an unquoted field is literal text (`5" box`) unless strict.
           if strictQuotes && problem == nil {
