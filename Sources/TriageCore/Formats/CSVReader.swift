@@ -162,7 +162,7 @@ public struct CSVReader: Sendable {
   // MARK: The current record
 
   /// The number of fields in the current record.
-  public var fieldCount: Int { scanner.fields.count }
+  public var fieldCount: Int { scanner.fieldCount }
 
   /// Calls `body` with the bytes of field `i` (0-based), without copying when the field held no
   /// doubled quotes. The buffer is valid only inside `body`.
@@ -172,7 +172,7 @@ public struct CSVReader: Sendable {
   public func withField<R, E: Error>(
     _ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R
   ) throws(E) -> R {
-    let f = scanner.fields[i]
+    let f = scanner.field(i)
     if f.unescaped {
       return try scanner.scratch.withUnsafeBufferPointer { (b) throws(E) -> R in
         try body(UnsafeBufferPointer(rebasing: b[f.start..<f.end]))
@@ -185,7 +185,7 @@ public struct CSVReader: Sendable {
   /// or nil when it held doubled quotes and its content was undone elsewhere.
   @inlinable
   public func fieldRangeInRecord(_ i: Int) -> Range<Int>? {
-    let f = scanner.fields[i]
+    let f = scanner.field(i)
     return f.unescaped ? nil : f.start..<f.end
   }
 
@@ -215,7 +215,7 @@ public struct CSVReader: Sendable {
   ///
   /// - Complexity: O(bytes of the record before the field); computed only when asked.
   public func location(ofField i: Int) -> SourceLocation {
-    location(atWindowOffset: recordStart + scanner.fields[i].rawStart)
+    location(atWindowOffset: recordStart + scanner.field(i).rawStart)
   }
 
   /// Checks field `i` for NUL bytes and invalid UTF-8 (for readers made without
@@ -230,7 +230,7 @@ public struct CSVReader: Sendable {
     }
     guard let bad else { return }
     // The offset is in the field's content; find it in the record to place the column.
-    let f = scanner.fields[i]
+    let f = scanner.field(i)
     var offsetInRecord = f.start + bad
     if f.unescaped {
       let quotesBefore = withField(i) { b in
@@ -329,7 +329,7 @@ public struct CSVReader: Sendable {
       return ByteScan.firstInvalidText(in: p, from: range.lowerBound, to: range.upperBound)
     }
     if let bad {
-      let field = scanner.fields.lastIndex { recordStart + $0.rawStart <= bad } ?? 0
+      let field = scanner.currentFields.lastIndex { recordStart + $0.rawStart <= bad } ?? 0
       throw invalidTextError(atWindowOffset: bad, field: field)
     }
   }
@@ -358,7 +358,7 @@ public struct CSVReader: Sendable {
     let crossing = options.maxRecordBytes
     let start =
       scanner.resumeAt <= crossing
-      ? scanner.resumeAt : scanner.fields.last { $0.rawStart <= crossing }?.rawStart ?? 0
+      ? scanner.resumeAt : scanner.currentFields.last { $0.rawStart <= crossing }?.rawStart ?? 0
     if options.quoting && window.storage[recordStart + start] == ASCII.quote {
       return TriageError.data(
         "record longer than \(limit), the record size limit, in a quoted field that opens "
@@ -466,7 +466,11 @@ struct CSVScanner: Sendable {
   /// quotes are plain text.
   let searchQuote: UInt8
 
+  /// The record's fields are the first `fieldCount`; the ones after are left from longer
+  /// records, kept so a record overwrites them instead of appending (an Array's `removeAll` and
+  /// `append` per record cost more than the scan of a short field).
   @usableFromInline var fields: [Field] = []
+  @usableFromInline var fieldCount = 0
   /// Fields that held doubled quotes, undone.
   @usableFromInline var scratch: [UInt8] = []
   /// Line breaks inside the quoted fields read so far.
@@ -490,8 +494,18 @@ struct CSVScanner: Sendable {
     delimiterSuspect = options.delimiter == ASCII.nul || options.delimiter >= 0x80
   }
 
+  /// The record's fields.
+  var currentFields: ArraySlice<Field> { fields[..<fieldCount] }
+
+  /// Field `i` of the record (0-based); traps when out of range, as an Array does.
+  @inlinable
+  func field(_ i: Int) -> Field {
+    precondition(i >= 0 && i < fieldCount, "Index out of range")
+    return fields[i]
+  }
+
   mutating func reset() {
-    fields.removeAll(keepingCapacity: true)
+    fieldCount = 0
     if !scratch.isEmpty { scratch.removeAll(keepingCapacity: true) }
     lineBreaks = 0
     problem = nil
@@ -623,7 +637,12 @@ struct CSVScanner: Sendable {
 
   @inline(__always)
   mutating func finish(_ field: Field, _ breaks: Int) {
-    fields.append(field)
+    if fieldCount < fields.count {
+      fields[fieldCount] = field
+    } else {
+      fields.append(field)
+    }
+    fieldCount += 1
     lineBreaks += breaks
   }
 
