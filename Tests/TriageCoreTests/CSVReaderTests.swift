@@ -273,6 +273,38 @@ private let tinyChunks = [1, 2, 3, 4, 5, 7, 8, 13, 64]
     #expect(error?.status == .dataError)
   }
 
+  /// The scan lets an all-ASCII record skip the full text check; a NUL or a byte ≥ 0x80
+  /// anywhere (each field position, a quoted field, the last bytes before a line end or the
+  /// input's end, across chunk boundaries) must still be reported as the check reports it: the
+  /// same line, column, field and byte as checking each field on its own finds.
+  @Test(arguments: [[0x00], [0xFF], [0xE9], [0xC3], [0xC3, 0xA9, 0x00]] as [[UInt8]])
+  func reportsBadTextWhereverTheScanMeetsIt(bad: [UInt8]) {
+    let fields = ["", "a", "abcdefghi", "\"q,r\"", "\"d\"\"q\""]
+    var mismatches: [String] = []
+    for f0 in fields {
+      for f1 in fields {
+        for f2 in fields {
+          let record = Array("\(f0),\(f1),\(f2)".utf8)
+          for at in 0...record.count {
+            var line = record
+            line.insert(contentsOf: bad, at: at)
+            for tail in ["\nz,z,z\n", "", "\r\n"] {
+              let input = Array("h,h,h\n".utf8) + line + Array(tail.utf8)
+              let expected = readCheckingFields(input, chunkSize: ByteSource.defaultChunkSize)
+              for chunk in [ByteSource.defaultChunkSize, 3, 8, 13] {
+                let got = readMessages(input, chunkSize: chunk)
+                if got != expected && mismatches.count < 5 {
+                  mismatches.append("\(input) chunk \(chunk):\n got \(got)\n expected \(expected)")
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    #expect(mismatches.isEmpty, "\(mismatches.joined(separator: "\n"))")
+  }
+
   @Test func readsTimestampsAtTheirField() throws {
     var reader = CSVReader(
       bytes: Array("n-1,2026-11-23T14:30:00Z,23/11/2026\n".utf8), name: "n.csv")
@@ -565,6 +597,41 @@ private func readRecovering(_ bytes: [UInt8], chunkSize: Int, options: CSVReader
       let d = error.diagnostics[0]
       let kind = String(d.message.prefix { $0 != " " && $0 != ":" })
       out.append(.error(kind, line: d.location?.line ?? 0, column: d.location?.column ?? 0))
+      if !reader.canContinue { break }
+    }
+  }
+  return out
+}
+
+/// Reads without the reader's own text check, then checks each field on its own
+/// (`validateField`): what the whole-record check must report, error by error.
+private func readCheckingFields(_ bytes: [UInt8], chunkSize: Int) -> [String] {
+  var reader = CSVReader(
+    bytes: bytes, options: CSVReader.Options(validatesText: false), chunkSize: chunkSize)
+  var out: [String] = []
+  while true {
+    do {
+      guard try reader.next() else { break }
+      for i in 0..<reader.fieldCount { try reader.validateField(i) }
+      out.append("\(reader.line): \((0..<reader.fieldCount).map { reader.string($0) })")
+    } catch {
+      out.append(error.description)
+      if !reader.canContinue { break }
+    }
+  }
+  return out
+}
+
+/// Like `readRecovering`, with whole error messages.
+private func readMessages(_ bytes: [UInt8], chunkSize: Int) -> [String] {
+  var reader = CSVReader(bytes: bytes, chunkSize: chunkSize)
+  var out: [String] = []
+  while true {
+    do {
+      guard try reader.next() else { break }
+      out.append("\(reader.line): \((0..<reader.fieldCount).map { reader.string($0) })")
+    } catch {
+      out.append(error.description)
       if !reader.canContinue { break }
     }
   }

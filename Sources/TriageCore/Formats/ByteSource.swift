@@ -322,6 +322,45 @@ enum ByteScan {
     return to
   }
 
+  /// `firstOf`, also ORing into `flags` a nonzero mask when any byte it examined (the bytes up
+  /// to and including the one found, and possibly some after it in the same word) is NUL or
+  /// ≥ 0x80: text that `firstInvalidText` would have to look at.
+  ///
+  /// - Complexity: O(to - from), eight bytes a step.
+  @inline(__always)
+  static func firstOf(
+    _ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8,
+    in p: UnsafePointer<UInt8>, from: Int, to: Int, flagging flags: inout UInt64
+  ) -> Int {
+    var i = from
+    let va = broadcast(a)
+    let vb = broadcast(b)
+    let vc = broadcast(c)
+    let vd = broadcast(d)
+    var seen: UInt64 = 0
+    defer { flags |= seen }
+    while i + 8 <= to {
+      let w = load(p, i)
+      seen |= (w & highs) | zeroMask(w)
+      let m = zeroMask(w ^ va) | zeroMask(w ^ vb) | zeroMask(w ^ vc) | zeroMask(w ^ vd)
+      if m != 0 { return i + m.trailingZeroBitCount >> 3 }
+      i += 8
+    }
+    while i < to {
+      let x = p[i]
+      if x == 0 || x >= 0x80 { seen |= highs }
+      if x == a || x == b || x == c || x == d { return i }
+      i += 1
+    }
+    return to
+  }
+
+  /// Whether any byte in `from..<to` is NUL or ≥ 0x80 (text `firstInvalidText` must decode).
+  @inline(__always)
+  static func hasNulOrNonASCII(in p: UnsafePointer<UInt8>, from: Int, to: Int) -> Bool {
+    anyByte(in: p, from: from, to: to) { (w: UInt64) in (w & highs) | zeroMask(w) }
+  }
+
   /// The first index in `from..<to` holding `byte`, or `to` (the C library's `memchr`).
   ///
   /// - Complexity: O(to - from), vectorized by the C library.

@@ -162,7 +162,7 @@ public struct CSVReader: Sendable {
   // MARK: The current record
 
   /// The number of fields in the current record.
-  public var fieldCount: Int { scanner.fields.count }
+  public var fieldCount: Int { scanner.fieldCount }
 
   /// Calls `body` with the bytes of field `i` (0-based), without copying when the field held no
   /// doubled quotes. The buffer is valid only inside `body`.
@@ -172,7 +172,7 @@ public struct CSVReader: Sendable {
   public func withField<R, E: Error>(
     _ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R
   ) throws(E) -> R {
-    let f = scanner.fields[i]
+    let f = scanner.field(i)
     if f.unescaped {
       return try scanner.scratch.withUnsafeBufferPointer { (b) throws(E) -> R in
         try body(UnsafeBufferPointer(rebasing: b[f.start..<f.end]))
@@ -185,7 +185,7 @@ public struct CSVReader: Sendable {
   /// or nil when it held doubled quotes and its content was undone elsewhere.
   @inlinable
   public func fieldRangeInRecord(_ i: Int) -> Range<Int>? {
-    let f = scanner.fields[i]
+    let f = scanner.field(i)
     return f.unescaped ? nil : f.start..<f.end
   }
 
@@ -215,7 +215,7 @@ public struct CSVReader: Sendable {
   ///
   /// - Complexity: O(bytes of the record before the field); computed only when asked.
   public func location(ofField i: Int) -> SourceLocation {
-    location(atWindowOffset: recordStart + scanner.fields[i].rawStart)
+    location(atWindowOffset: recordStart + scanner.field(i).rawStart)
   }
 
   /// Checks field `i` for NUL bytes and invalid UTF-8 (for readers made without
@@ -230,7 +230,7 @@ public struct CSVReader: Sendable {
     }
     guard let bad else { return }
     // The offset is in the field's content; find it in the record to place the column.
-    let f = scanner.fields[i]
+    let f = scanner.field(i)
     var offsetInRecord = f.start + bad
     if f.unescaped {
       let quotesBefore = withField(i) { b in
@@ -320,14 +320,16 @@ public struct CSVReader: Sendable {
           at: at)
       }
     }
-    guard options.validatesText else { return }
+    // A record the scan saw only ASCII without NUL in holds no invalid text; any other goes
+    // through the full check, which finds (and reports) the first bad byte as it always did.
+    guard options.validatesText, scanner.suspect != 0 else { return }
     let range = recordStart..<recordEnd
     let bad = window.storage.withUnsafeBufferPointer { b -> Int? in
       guard let p = b.baseAddress else { return nil }
       return ByteScan.firstInvalidText(in: p, from: range.lowerBound, to: range.upperBound)
     }
     if let bad {
-      let field = scanner.fields.lastIndex { recordStart + $0.rawStart <= bad } ?? 0
+      let field = scanner.currentFields.lastIndex { recordStart + $0.rawStart <= bad } ?? 0
       throw invalidTextError(atWindowOffset: bad, field: field)
     }
   }
@@ -356,7 +358,7 @@ public struct CSVReader: Sendable {
     let crossing = options.maxRecordBytes
     let start =
       scanner.resumeAt <= crossing
-      ? scanner.resumeAt : scanner.fields.last { $0.rawStart <= crossing }?.rawStart ?? 0
+      ? scanner.resumeAt : scanner.currentFields.last { $0.rawStart <= crossing }?.rawStart ?? 0
     if options.quoting && window.storage[recordStart + start] == ASCII.quote {
       return TriageError.data(
         "record longer than \(limit), the record size limit, in a quoted field that opens "
@@ -464,7 +466,11 @@ struct CSVScanner: Sendable {
   /// quotes are plain text.
   let searchQuote: UInt8
 
+  /// The record's fields are the first `fieldCount`; the ones after are left from longer
+  /// records, kept so a record overwrites them instead of appending (an Array's `removeAll` and
+  /// `append` per record cost more than the scan of a short field).
   @usableFromInline var fields: [Field] = []
+  @usableFromInline var fieldCount = 0
   /// Fields that held doubled quotes, undone.
   @usableFromInline var scratch: [UInt8] = []
   /// Line breaks inside the quoted fields read so far.
@@ -472,20 +478,39 @@ struct CSVScanner: Sendable {
   var problem: Problem?
   /// Where scanning resumes, relative to the record: the start of the first unfinished field.
   var resumeAt = 0
+  /// Nonzero when the record may hold a NUL byte or invalid UTF-8: a byte the scan read was NUL
+  /// or ≥ 0x80, or a byte it did not read could be (see `scan`). Zero means every byte of the
+  /// record was seen to be ASCII without NUL, so `checkRecord` can skip decoding it.
+  var suspect: UInt64 = 0
+  /// Whether the delimiter itself could be bad text; then every record is suspect (the bytes
+  /// after closing quotes are not examined).
+  let delimiterSuspect: Bool
 
   init(_ options: CSVReader.Options) {
     delimiter = options.delimiter
     quoting = options.quoting
     strictQuotes = options.strictQuotes && options.quoting
     searchQuote = options.quoting ? ASCII.quote : options.delimiter
+    delimiterSuspect = options.delimiter == ASCII.nul || options.delimiter >= 0x80
+  }
+
+  /// The record's fields.
+  var currentFields: ArraySlice<Field> { fields[..<fieldCount] }
+
+  /// Field `i` of the record (0-based); traps when out of range, as an Array does.
+  @inlinable
+  func field(_ i: Int) -> Field {
+    precondition(i >= 0 && i < fieldCount, "Index out of range")
+    return fields[i]
   }
 
   mutating func reset() {
-    fields.removeAll(keepingCapacity: true)
+    fieldCount = 0
     if !scratch.isEmpty { scratch.removeAll(keepingCapacity: true) }
     lineBreaks = 0
     problem = nil
     resumeAt = 0
+    suspect = delimiterSuspect ? ByteScan.highs : 0
   }
 
   /// Scans the record at `record` in `p[0..<count]`, from `resumeAt` on.
@@ -528,6 +553,9 @@ struct CSVScanner: Sendable {
           break
         }
         breaks = ByteScan.lineBreaks(in: p, from: contentStart, to: q)
+        if ByteScan.hasNulOrNonASCII(in: p, from: contentStart, to: q) {
+          suspect |= ByteScan.highs
+        }
         if unescaped {
           scratch.append(contentsOf: UnsafeBufferPointer(start: p + segment, count: q - segment))
           field = Field(
@@ -546,6 +574,7 @@ struct CSVScanner: Sendable {
             if problem == nil {
               problem = Problem(kind: .garbageAfterQuote(b), offset: sep - record)
             }
+            suspect |= ByteScan.highs
             sep = ByteScan.firstOf(
               delimiter, ASCII.lineFeed, ASCII.carriageReturn, delimiter, in: p, from: sep,
               to: count)
@@ -560,7 +589,7 @@ struct CSVScanner: Sendable {
         while true {
           i = ByteScan.firstOf(
             delimiter, ASCII.lineFeed, ASCII.carriageReturn, searchQuote, in: p, from: i,
-            to: count)
+            to: count, flagging: &suspect)
           guard quoting && i < count && p[i] == ASCII.quote else { break }
           // A quote inside an unquoted field is literal text (`5" box`) unless strict.
           if strictQuotes && problem == nil {
@@ -608,7 +637,12 @@ struct CSVScanner: Sendable {
 
   @inline(__always)
   mutating func finish(_ field: Field, _ breaks: Int) {
-    fields.append(field)
+    if fieldCount < fields.count {
+      fields[fieldCount] = field
+    } else {
+      fields.append(field)
+    }
+    fieldCount += 1
     lineBreaks += breaks
   }
 
