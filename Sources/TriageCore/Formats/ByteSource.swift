@@ -303,23 +303,9 @@ enum ByteScan {
     _ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8,
     in p: UnsafePointer<UInt8>, from: Int, to: Int
   ) -> Int {
-    var i = from
-    let va = broadcast(a)
-    let vb = broadcast(b)
-    let vc = broadcast(c)
-    let vd = broadcast(d)
-    while i + 8 <= to {
-      let w = load(p, i)
-      let m = zeroMask(w ^ va) | zeroMask(w ^ vb) | zeroMask(w ^ vc) | zeroMask(w ^ vd)
-      if m != 0 { return i + m.trailingZeroBitCount >> 3 }
-      i += 8
-    }
-    while i < to {
-      let x = p[i]
-      if x == a || x == b || x == c || x == d { return i }
-      i += 1
-    }
-    return to
+    // The flagging search with its flags unread: inlined, the optimizer drops their upkeep.
+    var unread: UInt64 = 0
+    return firstOf(a, b, c, d, in: p, from: from, to: to, flagging: &unread)
   }
 
   /// `firstOf`, also ORing into `flags` a nonzero mask when any byte it examined (the bytes up

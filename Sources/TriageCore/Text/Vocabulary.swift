@@ -128,7 +128,12 @@ public struct Vocabulary: Sendable {
   }
 
   @inline(__always) @usableFromInline
-  func index(_ h: UInt64) -> Int { Int(truncatingIfNeeded: h ^ (h >> 31)) & mask }
+  func index(_ h: UInt64) -> Int { Vocabulary.index(h, mask) }
+
+  /// The first slot to probe for hash `h` in a table of `mask + 1` slots (this table's, and the
+  /// tokenizer's `VocabularyIndex`).
+  @inline(__always) @usableFromInline
+  static func index(_ h: UInt64, _ mask: Int) -> Int { Int(truncatingIfNeeded: h ^ (h >> 31)) & mask }
 
   // MARK: Lookup
 

@@ -104,7 +104,7 @@ final class VocabularyIndex: @unchecked Sendable {
 
   /// Adds one of the builder's keys (with its hash) to a table.
   static func insert(_ s: Vocabulary.Slot, into t: Table) {
-    var i = Int(truncatingIfNeeded: s.hash ^ (s.hash >> 31)) & t.mask
+    var i = Vocabulary.index(s.hash, t.mask)
     while t.slots[i].value != 0 { i = (i + 1) & t.mask }
     t.slots[i] = Slot(tag: s.keyLength <= 8 ? s.short : s.hash, value: s.value, length: UInt8(s.keyLength), origin: s.origin)
     t.offsets[i] = s.keyOffset
@@ -159,7 +159,7 @@ extension Vocabulary {
     /// `probe` for a key of up to eight bytes: the word is the whole key.
     @inline(__always)
     func probeShort(_ t: VocabularyIndex.Table, _ h: UInt64, _ w: UInt64, _ n: Int) -> (Int32, UInt8)? {
-      var i = Int(truncatingIfNeeded: h ^ (h >> 31)) & t.mask
+      var i = Vocabulary.index(h, t.mask)
       while true {
         let s = t.slots[i]
         if s.value == 0 { return nil }
@@ -179,7 +179,7 @@ extension Vocabulary {
     /// matches is confirmed against the key's bytes.
     @inline(__always)
     func probeLong(_ t: VocabularyIndex.Table, _ h: UInt64, _ n: Int, _ p: UnsafePointer<UInt8>) -> (Int32, UInt8)? {
-      var i = Int(truncatingIfNeeded: h ^ (h >> 31)) & t.mask
+      var i = Vocabulary.index(h, t.mask)
       while true {
         let s = t.slots[i]
         if s.value == 0 { return nil }
