@@ -31,7 +31,8 @@ final class Child {
   }
 
   init(_ executable: String, _ args: [String], environment: [String: String], stdin: Stream = .null, stdout: Stream = .null) throws {
-    stderrPath = NSTemporaryDirectory() + "triage-bench-\(getpid())-stderr.txt"
+    // One file per child (removed with it), so two children alive at once keep their own.
+    stderrPath = NSTemporaryDirectory() + "triage-bench-\(getpid())-\(UUID().uuidString.prefix(8))-stderr.txt"
     var fa = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&fa)
     defer { posix_spawn_file_actions_destroy(&fa) }
@@ -77,6 +78,12 @@ final class Child {
   static func makePipe(_ fds: inout [Int32]) throws {
     guard pipe(&fds) == 0 else { throw BenchError("pipe failed") }
     for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+  }
+
+  deinit {
+    closeInput()
+    if output >= 0 { close(output) }
+    unlink(stderrPath)
   }
 
   /// Writes to the child's stdin.
@@ -126,6 +133,7 @@ final class Child {
     while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
     let elapsed = ContinuousClock.now - started
     if output >= 0 { close(output) }
+    output = -1
     let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
       + Double(usage.ru_stime.tv_usec) / 1e6
     let exit = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)

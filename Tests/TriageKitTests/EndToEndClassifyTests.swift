@@ -45,7 +45,7 @@ enum TriageBinary {
   /// Runs triage with `arguments` (and `--lexicons` of the repository unless told otherwise).
   static func run(
     _ arguments: [String], stdin: String = "", lexicons: String? = TriageBinary.lexicons,
-    environment: [String: String] = [:], in dir: TempDirectory
+    environment: [String: String] = [:], stdoutPath: String? = nil, in dir: TempDirectory
   ) throws -> Result {
     let binary = try #require(path)
     let process = Process()
@@ -57,11 +57,12 @@ enum TriageBinary {
     env["NO_COLOR"] = "1"
     env.merge(environment) { $1 }
     process.environment = env
-    let outPath = dir.path + "/.stdout"
+    // Standard output goes to a file of the test's (read back), or where the test says.
+    let outPath = stdoutPath ?? dir.path + "/.stdout"
     let errPath = dir.path + "/.stderr"
     let inPath = dir.path + "/.stdin"
     try Data(stdin.utf8).write(to: URL(fileURLWithPath: inPath))
-    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+    if stdoutPath == nil { _ = FileManager.default.createFile(atPath: outPath, contents: nil) }
     _ = FileManager.default.createFile(atPath: errPath, contents: nil)
     let out = try #require(FileHandle(forWritingAtPath: outPath))
     let err = try #require(FileHandle(forWritingAtPath: errPath))
@@ -77,7 +78,8 @@ enum TriageBinary {
     func read(_ p: String) -> String {
       String(decoding: FileManager.default.contents(atPath: p) ?? Data(), as: UTF8.self)
     }
-    return Result(status: process.terminationStatus, stdout: read(outPath), stderr: read(errPath))
+    return Result(
+      status: process.terminationStatus, stdout: stdoutPath == nil ? read(outPath) : "", stderr: read(errPath))
   }
 }
 
@@ -238,6 +240,24 @@ struct EndToEndClassifyTests {
   }
 
   // MARK: Errors: exit status and message
+
+  /// A full disk is an error, not a success over a truncated output: the batch loop stops at the
+  /// first write that fails, and the command says why.
+  @Test(.enabled(if: FileManager.default.isWritableFile(atPath: "/dev/full"), "no /dev/full here"))
+  func outputThatCannotBeWrittenFails() throws {
+    let dir = try TempDirectory()
+    var csv = "note_id,created_at,source,text\n"
+    for i in 0..<5000 { csv += "n-\(i),2026-11-23T10:00:00Z,wms,short pick at bin B-14-02 \(i)\n" }
+    let path = try dir.write("many.csv", csv)
+    for jobs in ["1", "2"] {
+      let r = try TriageBinary.run(["classify", "--jobs", jobs, path], stdoutPath: "/dev/full", in: dir)
+      #expect(r.status == 1)
+      #expect(r.stderr == "triage: error: cannot write the output: No space left on device\n")
+    }
+    let small = try TriageBinary.run(["classify", "short pick at bin B-14-02"], stdoutPath: "/dev/full", in: dir)
+    #expect(small.status == 1)
+    #expect(small.stderr == "triage: error: cannot write the output: No space left on device\n")
+  }
 
   @Test func missingFile() throws {
     let dir = try TempDirectory()

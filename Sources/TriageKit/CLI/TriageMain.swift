@@ -68,6 +68,7 @@ public enum TriageMain {
     do throws(TriageError) {
       try dispatch(arguments, ctx)
       ctx.out.flush()
+      try ctx.out.check()
       return ExitStatus.success.rawValue
     } catch {
       ctx.out.flush()

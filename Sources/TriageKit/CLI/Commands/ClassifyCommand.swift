@@ -207,6 +207,7 @@ struct BatchClassifier {
       while try batches.with(0, { (b) throws(TriageError) in try reader.next(into: &b, maxNotes: BatchClassifier.batchSize) }) {
         work(0)
         write(0)
+        try out.check()
       }
       return
     }
@@ -227,6 +228,7 @@ struct BatchClassifier {
         let oldest = inFlight.removeFirst()
         finished[oldest].wait()
         write(oldest)
+        try out.check()
       }
       let slot = next
       guard try batches.with(slot, { (b) throws(TriageError) in try reader.next(into: &b, maxNotes: BatchClassifier.batchSize) })
