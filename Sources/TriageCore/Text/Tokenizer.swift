@@ -40,11 +40,17 @@ public struct Tokenizer: Sendable {
   /// pointers (`vocab`), which the index keeps valid while this tokenizer lives.
   let index: VocabularyIndex
   let vocab: Vocabulary.View
+  /// `ByteTables.classes` and `.fold`, read once here: a global's lazy-initialisation check cost
+  /// a call a note.
+  nonisolated(unsafe) let classes: UnsafePointer<ByteClass>
+  nonisolated(unsafe) let fold: UnsafePointer<UInt8>
 
   public init(vocabulary: Vocabulary) {
     self.vocabulary = vocabulary
     index = VocabularyIndex(vocabulary)
     vocab = index.view
+    classes = ByteTables.classes
+    fold = ByteTables.fold
   }
 
   /// Tokenizes `text` into `scratch`.
@@ -56,8 +62,8 @@ public struct Tokenizer: Sendable {
     out.reserve(text.count / 2 + 16)
     let (folded, joined, parts) = (scratch.folded.base, scratch.joined.base, scratch.parts.base)
     var state = ScanState(
-      out: out.appender(), folded: folded, joined: joined, parts: parts, classes: ByteTables.classes,
-      fold: ByteTables.fold, pending: 0, vocab: vocab)
+      out: out.appender(), folded: folded, joined: joined, parts: parts, classes: classes,
+      fold: fold, pending: 0, vocab: vocab)
     scan(text, &state)
     state.out.close()
   }
@@ -169,7 +175,7 @@ public struct Tokenizer: Sendable {
   /// loads find its end and fold it; a word of up to eight letters is hashed and compared as one
   /// integer (`Vocabulary.View.lookupShort`). Returns the offset after it, or nil for the other
   /// paths.
-  @inline(__always)
+  @_transparent
   func shortWord(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ st: inout ScanState) -> Int? {
     let n = p.count
     guard let base = p.baseAddress else { return nil }
@@ -253,7 +259,7 @@ public struct Tokenizer: Sendable {
   /// space, a comma or a full stop, not at a joiner, a multi-byte character or a URL's `:`/`.`)
   /// is emitted here in one pass, and the offset after it returned; nil sends it to `urlEnd` and
   /// `scanCompound`, which find the same tokens the long way.
-  @inline(__always)
+  @_transparent
   func plainRun(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ st: inout ScanState) -> Int? {
     var j = start
     var foldLen = 0
@@ -499,7 +505,7 @@ public struct Tokenizer: Sendable {
   }
 
   /// Emits a single alphanumeric run whose folded bytes are at `folded[foldFrom...]`.
-  @inline(__always)
+  @_transparent
   func emitSingle(
     _ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ foldFrom: Int, _ foldLen: Int,
     hasDigit: Bool, hasLetter: Bool, _ st: inout ScanState
