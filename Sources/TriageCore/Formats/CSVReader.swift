@@ -122,9 +122,16 @@ public struct CSVReader: Sendable {
       recordStart = try readingMore { (w) throws(TriageError) in try w.skipByteOrderMark() }
     }
     line = nextLine
-    guard try skipEmptyLines() else {
+    // Nearly always a record starts right here; only a line end at the start (an empty line) or
+    // the end of the buffer needs the loop.
+    let first = recordStart < window.count ? window.storage[recordStart] : ASCII.lineFeed
+    if first == ASCII.lineFeed || first == ASCII.carriageReturn {
+      guard try skipEmptyLines() else {
+        recordEnd = recordStart
+        return false
+      }
+    } else {
       recordEnd = recordStart
-      return false
     }
 
     while true {
@@ -141,7 +148,7 @@ public struct CSVReader: Sendable {
         nextStart = next
         nextLine = line + scanner.lineBreaks + 1
         if end > options.maxRecordBytes { throw recordTooLong() }
-        try checkRecord()
+        if scanner.problem != nil || (options.validatesText && scanner.suspect != 0) { try checkRecord() }
         return true
       case .needMore:
         // One byte of slack: the last byte may be a CR that turns out to end the record.

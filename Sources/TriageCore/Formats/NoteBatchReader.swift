@@ -222,7 +222,7 @@ public struct NoteBatchReader {
         continue
       }
       do throws(TriageError) {
-        try header?.checkFieldCount(of: reader)
+        if let header, header.count != reader.fieldCount { try header.checkFieldCount(of: reader) }
       } catch {
         guard let onReject else { throw error }
         onReject(Rejection(diagnostic: error.diagnostics[0], raw: reader.recordBytes))
@@ -241,7 +241,7 @@ public struct NoteBatchReader {
         id: field(idColumn), source: field(sourceColumn), text: field(textColumn),
         createdAt: field(createdColumn), orderID: field(orderColumn), author: field(authorColumn),
         line: Int32(reader.line))
-      if let (name, message) = validate(record, batch) {
+      if requirement == .full, let (name, message) = validate(record, batch) {
         let problem = Diagnostic.error(message, at: reader.location(ofField: columns[name] ?? 0))
         batch.truncate(to: mark)
         guard let onReject else { throw TriageError(.dataError, [problem]) }
