@@ -62,7 +62,7 @@ public struct ScoredReason: Sendable, Equatable, BitwiseCopyable {
 /// scratch owns and reuses, so classifying allocates nothing per note or per token. A class, so
 /// handing it to the stages of a note costs one reference, not a copy of every buffer.
 public final class ClassifierScratch: @unchecked Sendable {
-  public var tokens = TokenScratch()
+  public let tokens = TokenScratch()
   let states = RawBuffer<MatchState>(capacity: 64)
   let cueList = RawBuffer<Int32>(capacity: 16)
   /// The parts of `near` entries found in the note, in order of their first token, kept apart
@@ -94,6 +94,16 @@ public final class ClassifierScratch: @unchecked Sendable {
   let walkStack = RawBuffer<Int64>(capacity: 8)
   /// True when the note was longer than the classifier's limit and only its start was matched.
   public internal(set) var truncated = false
+  /// How many notes were truncated since the last `takeTruncatedCount` (counted here, so a
+  /// batch loop in another module reads it once a batch rather than `truncated` once a note:
+  /// each read there was an exclusivity check at run time).
+  var truncatedCount = 0
+
+  /// The number of truncated notes classified since the last call, and zero again.
+  public func takeTruncatedCount() -> Int {
+    defer { truncatedCount = 0 }
+    return truncatedCount
+  }
   /// How many bytes of the note were matched.
   public internal(set) var matchedBytes = 0
 
@@ -243,9 +253,10 @@ public struct Classifier: Sendable {
   public func classify(_ text: UnsafeBufferPointer<UInt8>, into s: inout ClassifierScratch) {
     let limit = min(text.count, maxNoteBytes)
     s.truncated = text.count > maxNoteBytes
+    if s.truncated { s.truncatedCount += 1 }
     s.matchedBytes = limit
     let body = UnsafeBufferPointer(rebasing: text[0..<limit])
-    tokenizer.tokenize(body, into: &s.tokens)
+    tokenizer.tokenize(body, into: s.tokens)
     let toks = s.tokens.store.buffer
     info.withUnsafeBufferPointer { info in
       findMatches(toks, s)

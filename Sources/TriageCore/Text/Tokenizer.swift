@@ -57,6 +57,12 @@ public struct Tokenizer: Sendable {
   ///
   /// - Complexity: O(n) in the note's bytes; one vocabulary lookup per token.
   public func tokenize(_ text: UnsafeBufferPointer<UInt8>, into scratch: inout TokenScratch) {
+    tokenize(text, into: scratch)
+  }
+
+  /// `tokenize` into a scratch held by reference (it is a class): the classifier's call, which
+  /// inlined into another module was an access to check for exclusivity at run time per note.
+  func tokenize(_ text: UnsafeBufferPointer<UInt8>, into scratch: TokenScratch) {
     let out = scratch.store
     out.removeAll()
     out.reserve(text.count / 2 + 16)

@@ -257,7 +257,6 @@ struct BatchClassifier {
       for r in batch.records {
         let text = UnsafeBufferPointer(rebasing: all[Int(r.text.lowerBound)..<Int(r.text.upperBound)])
         classifier.classify(text, into: &s.scratch)
-        if s.scratch.truncated { s.truncated += 1 }
         let id = UnsafeBufferPointer(rebasing: all[Int(r.id.lowerBound)..<Int(r.id.upperBound)])
         if format == "none" {
           continue
@@ -271,6 +270,7 @@ struct BatchClassifier {
         }
       }
     }
+    s.truncated += s.scratch.takeTruncatedCount()
   }
 }
 
