@@ -134,7 +134,7 @@ extension Classifier {
     let states = s.states.buffer
     for (ri, r) in s.reasonList.buffer.enumerated() {
       if ri > 0 { w.byte(ASCII.comma) }
-      w.append(codeJSON[Int(r.code)])
+      w.append(codeJSON[Int(r.code)])  // a prepared slice: no array retained
       w.weight(r.score)
       w.raw(r.resolved ? ",\"status\":\"resolved\",\"evidence\":[" : ",\"status\":\"open\",\"evidence\":[")
       var first = true

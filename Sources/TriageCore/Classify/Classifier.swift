@@ -170,7 +170,9 @@ public struct Classifier: Sendable {
   /// The trie and per-entry tables as raw memory for the hot loop.
   let tables: MatchTables
   /// Per code, the start of its classify record: `{"code":"…","score":` (built once).
-  let codeJSON: [[UInt8]]
+  let codeJSON: PreparedBytes
+  /// Per trie output slot, its spelling (`PhraseTrie.outputText`), for evidence in JSON.
+  let spellings: PreparedBytes
   /// The identifier rules and cue terms, for `IdentifierExtractor`.
   let identifierContext: IdentifierExtractor.Context
 
@@ -235,13 +237,15 @@ public struct Classifier: Sendable {
     tables = MatchTables(
       trie: lexicon.trie, altTerm: altTerm, partOwner: info.map(\.partOf), partSide: info.map(\.side))
     identifierContext = IdentifierExtractor.Context(lexicon)
-    codeJSON = lexicon.codes.map { code in
-      var w = JSONWriter(capacity: 64)
-      w.raw("{\"code\":")
-      w.string(code.code)
-      w.raw(",\"score\":")
-      return w.bytes
-    }
+    codeJSON = PreparedBytes(
+      lexicon.codes.map { code in
+        var w = JSONWriter(capacity: 64)
+        w.raw("{\"code\":")
+        w.string(code.code)
+        w.raw(",\"score\":")
+        return w.bytes
+      })
+    spellings = PreparedBytes(bytes: lexicon.trie.outputTextBytes, starts: lexicon.trie.outputTextStart)
   }
 
   // MARK: Classify
@@ -797,25 +801,17 @@ public struct Classifier: Sendable {
   /// Writes the spelling of a match as a JSON string, straight from the trie's bytes.
   @inline(__always)
   func writeMatchedText(_ m: RawMatch, _ w: inout JSONWriter) {
-    let trie = lexicon.trie
-    guard m.output >= 0, Int(m.output) < trie.outputCount else {
+    guard m.output >= 0, Int(m.output) < spellings.count else {
       w.string(lexicon.entries[entryIndex(m.entry)].text)
       return
     }
-    trie.outputTextBytes.withUnsafeBufferPointer { bytes in
-      trie.outputTextStart.withUnsafeBufferPointer { starts in
-        func slice(_ k: Int32) -> UnsafeBufferPointer<UInt8> {
-          UnsafeBufferPointer(rebasing: bytes[Int(starts[Int(k)])..<Int(starts[Int(k) + 1])])
-        }
-        w.byte(ASCII.quote)
-        w.append(slice(m.output))
-        if m.output2 >= 0, Int(m.output2) < trie.outputCount {
-          w.raw(" … ")
-          w.append(slice(m.output2))
-        }
-        w.byte(ASCII.quote)
-      }
+    w.byte(ASCII.quote)
+    w.append(spellings[Int(m.output)])
+    if m.output2 >= 0, Int(m.output2) < spellings.count {
+      w.raw(" … ")
+      w.append(spellings[Int(m.output2)])
     }
+    w.byte(ASCII.quote)
   }
 
   /// The captured numbers of a pattern match, in the order of its captures.

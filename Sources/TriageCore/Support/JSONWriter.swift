@@ -48,16 +48,25 @@ public struct JSONWriter: Sendable {
   /// A JSON string from raw bytes (escaped; invalid UTF-8 replaced).
   ///
   /// - Complexity: O(n).
+  @inline(__always)
   public mutating func string(_ p: UnsafeBufferPointer<UInt8>) {
-    buffer.reserve(p.count + 2)
-    buffer.append(ASCII.quote)
     // Nearly every string (ids, sources, codes, terms) needs no escape at all: checked whole in
-    // words (the last one overlapping), it is copied in one piece.
+    // words (the last one overlapping), it is copied in one piece, here where it is written.
     if JSONWriter.isPlain(p) {
+      buffer.reserve(p.count + 2)
+      buffer.append(ASCII.quote)
       buffer.append(p)
       buffer.append(ASCII.quote)
       return
     }
+    escapedString(p)
+  }
+
+  /// `string` for bytes that need escaping or replacing.
+  @inline(never)
+  mutating func escapedString(_ p: UnsafeBufferPointer<UInt8>) {
+    buffer.reserve(p.count + 2)
+    buffer.append(ASCII.quote)
     var i = 0
     let n = p.count
     var runStart = 0
@@ -123,6 +132,7 @@ public struct JSONWriter: Sendable {
       | ByteScan.exactZeroMask(w ^ ByteScan.broadcast(ASCII.backslash))
   }
 
+  @inline(__always)
   public mutating func int(_ v: Int) {
     if v < 0 { buffer.append(ASCII.hyphen) }
     var x = v.magnitude
@@ -148,6 +158,7 @@ public struct JSONWriter: Sendable {
   }
 
   /// A weight in hundredths as a decimal: 300 → `3.0`, 225 → `2.25`.
+  @inline(__always)
   public mutating func weight(_ centi: Int32) {
     if centi < 0 { buffer.append(ASCII.hyphen) }
     let v = Int(centi.magnitude)
