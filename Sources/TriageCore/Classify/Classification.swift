@@ -124,11 +124,16 @@ extension Classifier {
     let ids = s.identifierList.buffer
     w.raw(",\"order_refs\":[")
     let order = Classifier.trimmed(orderID)
-    if order.count > 0 { w.string(order) } else { writeIdentifiers(ids, .order, text, &w) }
+    // Most notes name no identifier at all: three empty lists without a call.
+    if order.count > 0 {
+      w.string(order)
+    } else if ids.count > 0 {
+      writeIdentifiers(ids, .order, text, &w)
+    }
     w.raw("],\"skus\":[")
-    writeIdentifiers(ids, .sku, text, &w)
+    if ids.count > 0 { writeIdentifiers(ids, .sku, text, &w) }
     w.raw("],\"locations\":[")
-    writeIdentifiers(ids, .location, text, &w)
+    if ids.count > 0 { writeIdentifiers(ids, .location, text, &w) }
     w.raw("],\"reasons\":[")
     let toks = s.tokens.store.buffer
     let states = s.states.buffer
@@ -210,7 +215,7 @@ extension Classifier {
       }
       w.byte(ASCII.quote)
       if kind == .order {
-        w.append(lexicon.identifiers.orderPrefix)
+        w.append(orderPrefix[0])
         w.append(UnsafeBufferPointer(rebasing: text[Int(id.digitsStart)..<Int(id.end)]))
       } else {
         for b in bytes { w.byte(ASCII.isLetter(b) ? b & ~0x20 : b) }

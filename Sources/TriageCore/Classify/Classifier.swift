@@ -173,6 +173,8 @@ public struct Classifier: Sendable {
   let codeJSON: PreparedBytes
   /// Per trie output slot, its spelling (`PhraseTrie.outputText`), for evidence in JSON.
   let spellings: PreparedBytes
+  /// The site's order prefix (`SO-`), the one string of this table.
+  let orderPrefix: PreparedBytes
   /// The identifier rules and cue terms, for `IdentifierExtractor`.
   let identifierContext: IdentifierExtractor.Context
 
@@ -246,6 +248,7 @@ public struct Classifier: Sendable {
         return w.bytes
       })
     spellings = PreparedBytes(bytes: lexicon.trie.outputTextBytes, starts: lexicon.trie.outputTextStart)
+    orderPrefix = PreparedBytes([Array(lexicon.identifiers.orderPrefix.utf8)])
   }
 
   // MARK: Classify
