@@ -122,19 +122,21 @@ extension Classifier {
     w.raw(",\"source\":")
     w.string(source)
     let ids = s.identifierList.buffer
-    w.raw(",\"order_refs\":[")
     let order = Classifier.trimmed(orderID)
-    // Most notes name no identifier at all: three empty lists without a call.
-    if order.count > 0 {
-      w.string(order)
-    } else if ids.count > 0 {
-      writeIdentifiers(ids, .order, text, &w)
+    if ids.count == 0 {
+      // Most notes name no SKU or location: the empty lists in one piece.
+      w.raw(",\"order_refs\":[")
+      if order.count > 0 { w.string(order) }
+      w.raw("],\"skus\":[],\"locations\":[],\"reasons\":[")
+    } else {
+      w.raw(",\"order_refs\":[")
+      if order.count > 0 { w.string(order) } else { writeIdentifiers(ids, .order, text, &w) }
+      w.raw("],\"skus\":[")
+      writeIdentifiers(ids, .sku, text, &w)
+      w.raw("],\"locations\":[")
+      writeIdentifiers(ids, .location, text, &w)
+      w.raw("],\"reasons\":[")
     }
-    w.raw("],\"skus\":[")
-    if ids.count > 0 { writeIdentifiers(ids, .sku, text, &w) }
-    w.raw("],\"locations\":[")
-    if ids.count > 0 { writeIdentifiers(ids, .location, text, &w) }
-    w.raw("],\"reasons\":[")
     let toks = s.tokens.store.buffer
     let states = s.states.buffer
     for (ri, r) in s.reasonList.buffer.enumerated() {
