@@ -643,7 +643,7 @@ public struct Classifier: Sendable {
 
   /// Marks a counted match resolved when a live resolution cue for its code reaches it. `reach`
   /// is how far before a match a cue may start and still act on it.
-  @inline(__always)
+  @_transparent
   func resolve(
     _ k: Int, _ mi: EntryInfo, _ toks: UnsafeBufferPointer<Token>,
     _ info: UnsafeBufferPointer<EntryInfo>, _ st: UnsafeMutablePointer<MatchState>,
@@ -706,7 +706,7 @@ public struct Classifier: Sendable {
   /// match spanning both (one per entry and note). A part inside a strictly longer phrase or
   /// pattern match is used up by it: "weight missing" and "item master" do not pair into
   /// "missing … item"; a pattern whose condition failed uses up nothing.
-  @inline(__always)
+  @_transparent
   func pairNearParts(
     _ toks: UnsafeBufferPointer<Token>, _ info: UnsafeBufferPointer<EntryInfo>, _ s: ClassifierScratch,
     _ spans: inout Spans
