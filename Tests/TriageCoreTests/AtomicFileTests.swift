@@ -3,21 +3,12 @@ import Testing
 import TriageCore
 
 @Suite struct AtomicFileTests {
-  /// A fresh directory for one test, removed after it.
-  private func withTempDirectory(_ body: (String) throws -> Void) throws {
-    let dir = FileManager.default.temporaryDirectory
-      .appendingPathComponent("triage-atomic-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    try body(dir)
-  }
-
   private func read(_ path: String) -> String? {
     FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
   }
 
   @Test func writesANewFile() throws {
-    try withTempDirectory { dir in
+    try withTempDirectory("triage-atomic") { dir in
       let path = dir + "/out.txt"
       try AtomicFile.write(Array("hello\n".utf8), to: path, overwrite: false)
       #expect(read(path) == "hello\n")
@@ -28,7 +19,7 @@ import TriageCore
   }
 
   @Test func refusesToOverwriteWithoutTheFlag() throws {
-    try withTempDirectory { dir in
+    try withTempDirectory("triage-atomic") { dir in
       let path = dir + "/out.txt"
       try AtomicFile.write(Array("first".utf8), to: path, overwrite: false)
       let error = #expect(throws: TriageError.self) {
@@ -44,7 +35,7 @@ import TriageCore
   }
 
   @Test func replacesAtomicallyWithTheFlag() throws {
-    try withTempDirectory { dir in
+    try withTempDirectory("triage-atomic") { dir in
       let path = dir + "/out.txt"
       try AtomicFile.write(Array("old contents".utf8), to: path, overwrite: false)
       // A reader that opened the old file keeps reading the old file: the new one is renamed
@@ -63,7 +54,7 @@ import TriageCore
   }
 
   @Test func writesEmptyAndLargeFiles() throws {
-    try withTempDirectory { dir in
+    try withTempDirectory("triage-atomic") { dir in
       try AtomicFile.write([], to: dir + "/empty", overwrite: false)
       #expect(read(dir + "/empty") == "")
       let big = [UInt8](repeating: 0x61, count: 3 << 20)
@@ -73,7 +64,7 @@ import TriageCore
   }
 
   @Test func missingDirectory() throws {
-    try withTempDirectory { dir in
+    try withTempDirectory("triage-atomic") { dir in
       let path = dir + "/no/such/dir/out.txt"
       let error = #expect(throws: TriageError.self) {
         try AtomicFile.write(Array("x".utf8), to: path, overwrite: true)

@@ -290,7 +290,7 @@ private let tinyChunks = [1, 2, 3, 4, 5, 7, 8, 13, 64]
             line.insert(contentsOf: bad, at: at)
             for tail in ["\nz,z,z\n", "", "\r\n"] {
               let input = Array("h,h,h\n".utf8) + line + Array(tail.utf8)
-              let expected = readCheckingFields(input, chunkSize: ByteSource.defaultChunkSize)
+              let expected = readMessages(input, chunkSize: ByteSource.defaultChunkSize, checkingFields: true)
               for chunk in [ByteSource.defaultChunkSize, 3, 8, 13] {
                 let got = readMessages(input, chunkSize: chunk)
                 if got != expected && mismatches.count < 5 {
@@ -603,32 +603,19 @@ private func readRecovering(_ bytes: [UInt8], chunkSize: Int, options: CSVReader
   return out
 }
 
-/// Reads without the reader's own text check, then checks each field on its own
-/// (`validateField`): what the whole-record check must report, error by error.
-private func readCheckingFields(_ bytes: [UInt8], chunkSize: Int) -> [String] {
+/// Like `readRecovering`, with whole error messages. With `checkingFields`, reads without the
+/// reader's own text check and checks each field on its own (`validateField`): what the
+/// whole-record check must report, error by error.
+private func readMessages(_ bytes: [UInt8], chunkSize: Int, checkingFields: Bool = false) -> [String] {
   var reader = CSVReader(
-    bytes: bytes, options: CSVReader.Options(validatesText: false), chunkSize: chunkSize)
+    bytes: bytes, options: CSVReader.Options(validatesText: !checkingFields), chunkSize: chunkSize)
   var out: [String] = []
   while true {
     do {
       guard try reader.next() else { break }
-      for i in 0..<reader.fieldCount { try reader.validateField(i) }
-      out.append("\(reader.line): \((0..<reader.fieldCount).map { reader.string($0) })")
-    } catch {
-      out.append(error.description)
-      if !reader.canContinue { break }
-    }
-  }
-  return out
-}
-
-/// Like `readRecovering`, with whole error messages.
-private func readMessages(_ bytes: [UInt8], chunkSize: Int) -> [String] {
-  var reader = CSVReader(bytes: bytes, chunkSize: chunkSize)
-  var out: [String] = []
-  while true {
-    do {
-      guard try reader.next() else { break }
+      if checkingFields {
+        for i in 0..<reader.fieldCount { try reader.validateField(i) }
+      }
       out.append("\(reader.line): \((0..<reader.fieldCount).map { reader.string($0) })")
     } catch {
       out.append(error.description)

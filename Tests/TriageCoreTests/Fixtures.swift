@@ -211,6 +211,15 @@ enum PackageRoot {
   static var lexicons: String { path + "/Lexicons" }
 }
 
+/// Runs `body` with a fresh directory (its name starts with `prefix`), removed after it.
+func withTempDirectory(_ prefix: String, _ body: (String) throws -> Void) throws {
+  let dir = FileManager.default.temporaryDirectory
+    .appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
+  try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(atPath: dir) }
+  try body(dir)
+}
+
 /// Compares what people read with a snapshot kept in the test file. With
 /// `TRIAGE_RECORD_SNAPSHOTS=1` in the environment, prints the current text to paste in instead.
 func expectSnapshot(

@@ -28,15 +28,6 @@ import TriageCore
     image.withUnsafeBytes { Lexicon.fromCacheImage($0, key: key, directory: directory) }
   }
 
-  /// A fresh directory for one test, removed after it.
-  static func withTempDirectory(_ body: (String) throws -> Void) throws {
-    let dir = FileManager.default.temporaryDirectory
-      .appendingPathComponent("triage-cache-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    try body(dir)
-  }
-
   static func cacheFiles(_ dir: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter {
       $0.hasSuffix(".bin")
@@ -165,7 +156,7 @@ import TriageCore
     let key = try Self.key()
     let bad = damage.apply(fresh.cacheImage(key: key))
     #expect(Self.decode(bad, key: key) == nil)
-    try Self.withTempDirectory { dir in
+    try withTempDirectory("triage-cache") { dir in
       let cache = LexiconCache(directory: dir, executable: Self.executable)
       let path = cache.path(forKey: key)
       try Data(bad).write(to: URL(fileURLWithPath: path))
@@ -178,7 +169,7 @@ import TriageCore
 
   /// The first load compiles and writes the file, the next one reads it.
   @Test func missWritesThenHitReads() throws {
-    try Self.withTempDirectory { dir in
+    try withTempDirectory("triage-cache") { dir in
       let cache = LexiconCache(directory: dir + "/cache", executable: Self.executable)
       let files = try Self.files.get()
       #expect(cache.read(files: files, lexiconDirectory: Self.directory) == nil)
@@ -197,7 +188,7 @@ import TriageCore
   /// Editing a lexicon file changes the key: the edit is compiled, never an old file read, even
   /// an old file put where the new key's file goes.
   @Test func changedLexiconFileIsAMiss() throws {
-    try Self.withTempDirectory { dir in
+    try withTempDirectory("triage-cache") { dir in
       let lexicons = dir + "/Lexicons"
       try FileManager.default.copyItem(atPath: Self.directory, toPath: lexicons)
       let cache = LexiconCache(directory: dir + "/cache", executable: Self.executable)
@@ -228,7 +219,7 @@ import TriageCore
 
   /// Another build of triage (another executable identity) never reads this build's file.
   @Test func otherExecutableIsAMiss() throws {
-    try Self.withTempDirectory { dir in
+    try withTempDirectory("triage-cache") { dir in
       let ours = LexiconCache(directory: dir, executable: Self.executable)
       let theirs = LexiconCache(directory: dir, executable: Array("test build 2".utf8))
       _ = try Lexicon.load(directory: Self.directory, cache: ours)
@@ -257,7 +248,7 @@ import TriageCore
   /// A cache directory that cannot be made (a regular file is in the way; the tests may run as
   /// root, which ignores permissions) loads the lexicon all the same.
   @Test func unwritableCacheDirectoryStillLoads() throws {
-    try Self.withTempDirectory { dir in
+    try withTempDirectory("triage-cache") { dir in
       try Data("not a directory".utf8).write(to: URL(fileURLWithPath: dir + "/file"))
       let cache = LexiconCache(directory: dir + "/file/cache", executable: Self.executable)
       let lexicon = try Lexicon.load(directory: Self.directory, cache: cache)
@@ -268,7 +259,7 @@ import TriageCore
 
   /// A lexicon that does not compile fails every time and leaves nothing in the cache.
   @Test func brokenLexiconIsNeverCached() throws {
-    try Self.withTempDirectory { dir in
+    try withTempDirectory("triage-cache") { dir in
       let lexicons = dir + "/Lexicons"
       try FileManager.default.copyItem(atPath: Self.directory, toPath: lexicons)
       let reason = lexicons + "/reasons/short_pick.txt"
@@ -287,7 +278,7 @@ import TriageCore
 
   /// The directory keeps `limit` files, the most recently used.
   @Test func prunesToTheLimit() throws {
-    try Self.withTempDirectory { dir in
+    try withTempDirectory("triage-cache") { dir in
       var cache = LexiconCache(directory: dir, executable: Self.executable)
       cache.limit = 2
       var paths: [String] = []
@@ -352,22 +343,12 @@ import TriageCore
 func differences(_ a: Any, _ b: Any, at path: String, into found: inout [String]) {
   if found.count >= 10 { return }
   // Plain arrays compare whole (the vocabulary's tables have hundreds of thousands of elements).
-  if let x = a as? [Int32], let y = b as? [Int32] {
-    if x != y { found.append("\(path): [Int32] differ") }
-    return
+  func whole<T: Equatable>(_: T.Type) -> Bool {
+    guard let x = a as? [T], let y = b as? [T] else { return false }
+    if x != y { found.append("\(path): [\(T.self)] differ") }
+    return true
   }
-  if let x = a as? [UInt8], let y = b as? [UInt8] {
-    if x != y { found.append("\(path): [UInt8] differ") }
-    return
-  }
-  if let x = a as? [UInt64], let y = b as? [UInt64] {
-    if x != y { found.append("\(path): [UInt64] differ") }
-    return
-  }
-  if let x = a as? [Bool], let y = b as? [Bool] {
-    if x != y { found.append("\(path): [Bool] differ") }
-    return
-  }
+  if whole(Int32.self) || whole(UInt8.self) || whole(UInt64.self) || whole(Bool.self) { return }
   let ma = Mirror(reflecting: a)
   let mb = Mirror(reflecting: b)
   if ma.children.isEmpty && mb.children.isEmpty {
