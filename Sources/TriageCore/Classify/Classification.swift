@@ -123,14 +123,12 @@ extension Classifier {
     w.string(source)
     let ids = s.identifierList.buffer
     let order = Classifier.trimmed(orderID)
+    w.raw(",\"order_refs\":[")
+    if order.count > 0 { w.string(order) } else if ids.count > 0 { writeIdentifiers(ids, .order, text, &w) }
     if ids.count == 0 {
       // Most notes name no SKU or location: the empty lists in one piece.
-      w.raw(",\"order_refs\":[")
-      if order.count > 0 { w.string(order) }
       w.raw("],\"skus\":[],\"locations\":[],\"reasons\":[")
     } else {
-      w.raw(",\"order_refs\":[")
-      if order.count > 0 { w.string(order) } else { writeIdentifiers(ids, .order, text, &w) }
       w.raw("],\"skus\":[")
       writeIdentifiers(ids, .sku, text, &w)
       w.raw("],\"locations\":[")

@@ -169,7 +169,6 @@ struct BatchClassifier {
         for r in batch.records {
           batch.withField(r.text) { text in
             classifier.classify(text, into: &scratch)
-            if scratch.truncated { truncated += 1 }
             let reasons = scratch.reasons.map { "\(classifier.lexicon.codes[Int($0.code)].code)\($0.resolved ? " (resolved)" : "") \(Weight.format($0.score))" }
             var third = String(decoding: text, as: UTF8.self)
             if explain {
@@ -180,6 +179,7 @@ struct BatchClassifier {
           }
         }
       }
+      truncated += scratch.takeTruncatedCount()
       out.write(table.render(width: width))
       return
     }
