@@ -86,8 +86,14 @@ final class Bench {
       && Bench.mtime(db) > Bench.mtime(dir + "/MANIFEST") && Bench.mtime(db) > Bench.mtime(triage)
     if !built {
       Bench.removeStore(db)
+      // Built under another name and renamed when done, so an interrupted build is never taken
+      // for a finished store by the next run.
+      let partial = db + ".building"
+      Bench.removeStore(partial)
       log("building the store \(db) (one ingest of \(spec.notes) notes)")
-      let u = try Child.run(triage, ["ingest", dir, "--db", db], environment: environment)
+      let u = try Child.run(triage, ["ingest", dir, "--db", partial], environment: environment)
+      try FileManager.default.moveItem(atPath: partial, toPath: db)
+      Bench.removeStore(partial)
       log(String(format: "built in %.1f s (%@ notes/s), peak %.0f MB", u.seconds, Report.count(Double(spec.notes) / u.seconds), Double(u.peakBytes) / 1_048_576))
     }
     return db

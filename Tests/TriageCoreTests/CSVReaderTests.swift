@@ -540,20 +540,29 @@ private let tinyChunks = [1, 2, 3, 4, 5, 7, 8, 13, 64]
   // MARK: Against a reference parser
 
   /// Random inputs over an alphabet of the bytes that matter, each read whole by a simple
-  /// reference parser and by the reader at many chunk sizes.
-  @Test(arguments: [false, true])
-  func agreesWithReferenceParser(strict: Bool) {
-    var rng = SplitMix64(seed: strict ? 42 : 7)
-    let alphabet: [[UInt8]] = [
+  /// reference parser and by the reader at many chunk sizes. With `longRuns`, plain text comes
+  /// in runs of up to a dozen bytes, so fields fill whole words and several field ends fall in
+  /// one word (the reader's word-at-a-time path).
+  @Test(arguments: [false, true], [false, true])
+  func agreesWithReferenceParser(strict: Bool, longRuns: Bool) {
+    var rng = SplitMix64(seed: (strict ? 42 : 7) &+ (longRuns ? 1000 : 0))
+    var alphabet: [[UInt8]] = [
       [0x61], [0x62], [0x2C], [0x2C], [0x22], [0x22], [0x0A], [0x0D], [0x0D, 0x0A],
       Array("é".utf8), [0x00], [0x20],
     ]
+    if longRuns {
+      alphabet += [
+        Array("abcdefgh".utf8), Array("order 10023".utf8), Array("x y".utf8), Array("SO-1,".utf8),
+        Array("short,2,".utf8), Array("2026-11-03T15:00:00Z".utf8), Array("a\"b".utf8),
+        Array("\"q, d\"".utf8), Array("caf\u{E9}s".utf8), [0x2D], [0x23],
+      ]
+    }
     let options = CSVReader.Options(strictQuotes: strict)
     var mismatches: [String] = []
     for _ in 0..<400 {
       var input: [UInt8] = []
       if rng.next() % 8 == 0 { input += [0xEF, 0xBB, 0xBF] }
-      for _ in 0..<Int(rng.next() % 40) {
+      for _ in 0..<Int(rng.next() % (longRuns ? 60 : 40)) {
         input += alphabet[Int(rng.next() % UInt64(alphabet.count))]
       }
       let expected = referenceRead(input, strict: strict)

@@ -295,6 +295,22 @@ enum ByteScan {
     return (w, letters, digits)
   }
 
+  /// High bit set exactly in the bytes of `w` equal to one of four ASCII bytes, given broadcast
+  /// (`broadcast(a)`, each below 0x80).
+  ///
+  /// Exact, unlike `zeroMask`: the low seven bits of each byte XOR the wanted byte are 0 only on
+  /// a match, and adding 0x7F to seven bits sets the high bit for anything else without carrying
+  /// into the next byte; a byte ≥ 0x80 is never a match.
+  @inline(__always)
+  static func matchMask(_ w: UInt64, _ va: UInt64, _ vb: UInt64, _ vc: UInt64, _ vd: UInt64)
+    -> UInt64
+  {
+    let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    let l = w & low7
+    let other = ((l ^ va) &+ low7) & ((l ^ vb) &+ low7) & ((l ^ vc) &+ low7) & ((l ^ vd) &+ low7)
+    return ~(other | w) & highs
+  }
+
   /// The first index in `from..<to` holding `a`, `b`, `c` or `d`, or `to` when none does.
   ///
   /// - Complexity: O(to - from), eight bytes a step.

@@ -492,6 +492,8 @@ struct CSVScanner: Sendable {
   /// Whether the delimiter itself could be bad text; then every record is suspect (the bytes
   /// after closing quotes are not examined).
   let delimiterSuspect: Bool
+  /// Whether `unquotedFields` can search for the delimiter (it must be ASCII).
+  let wordSearch: Bool
 
   init(_ options: CSVReader.Options) {
     delimiter = options.delimiter
@@ -499,6 +501,7 @@ struct CSVScanner: Sendable {
     strictQuotes = options.strictQuotes && options.quoting
     searchQuote = options.quoting ? ASCII.quote : options.delimiter
     delimiterSuspect = options.delimiter == ASCII.nul || options.delimiter >= 0x80
+    wordSearch = options.delimiter < 0x80
   }
 
   /// The record's fields.
@@ -528,6 +531,11 @@ struct CSVScanner: Sendable {
   mutating func scan(_ p: UnsafePointer<UInt8>, count: Int, record: Int, atEnd: Bool) -> Step {
     var pos = record + resumeAt
     while true {
+      if wordSearch && pos + 8 <= count && !(quoting && p[pos] == ASCII.quote),
+        let step = unquotedFields(p, count: count, record: record, pos: &pos)
+      {
+        return step
+      }
       let fieldStart = pos
       let scratchMark = scratch.count
       var field: Field
@@ -641,6 +649,93 @@ struct CSVScanner: Sendable {
       return needMore(at: fieldStart - record, scratchMark: scratchMark)
     }
   }
+
+  /// The common case, a word at a time: unquoted fields lying in whole eight-byte words of the
+  /// buffer. Each word is loaded once and every special byte in it handled before the next (the
+  /// general path below loads a word per field and sets its search up again), and fields are
+  /// written through a pointer (through the array, each paid a uniqueness check).
+  ///
+  /// Finishes the fields it can, and returns the record's step at a line end. Returns nil with
+  /// `pos` at the first field it leaves to the general path: a quoted one, one that runs into
+  /// the buffer's last seven bytes, one ending in a CR that is the buffer's last byte, or one
+  /// past the room reserved for fields.
+  @inline(__always)
+  mutating func unquotedFields(
+    _ p: UnsafePointer<UInt8>, count: Int, record: Int, pos: inout Int
+  ) -> Step? {
+    // Room for the fields of most records without growing inside the loop; entries past
+    // `fieldCount` are leftovers, never read.
+    if fields.count < fieldCount + CSVScanner.fieldRoom {
+      fields.append(
+        contentsOf: repeatElement(
+          Field(rawStart: 0, start: 0, end: 0, unescaped: false), count: CSVScanner.fieldRoom))
+    }
+    var store: [Field] = []
+    swap(&store, &fields)
+    defer { swap(&store, &fields) }
+    let (delimiter, quoting) = (self.delimiter, self.quoting)
+    var n = fieldCount
+    var fieldStart = pos
+    var seen: UInt64 = 0
+    var strayQuote = -1
+    let step = store.withUnsafeMutableBufferPointer { out -> Step? in
+      let room = out.count
+      let vd = ByteScan.broadcast(delimiter)
+      let vq = ByteScan.broadcast(searchQuote)
+      let vl = ByteScan.broadcast(ASCII.lineFeed)
+      let vc = ByteScan.broadcast(ASCII.carriageReturn)
+      var i = fieldStart
+      while i + 8 <= count {
+        let w = ByteScan.load(p, i)
+        seen |= w | (w &- ByteScan.ones)
+        var m = ByteScan.matchMask(w, vd, vq, vl, vc)
+        while m != 0 {
+          let j = i + m.trailingZeroBitCount >> 3
+          m &= m &- 1
+          let b = p[j]
+          if b == delimiter {
+            guard n < room else { return nil }
+            out[n] = Field(
+              rawStart: fieldStart - record, start: fieldStart - record, end: j - record,
+              unescaped: false)
+            n += 1
+            fieldStart = j + 1
+            // A quoted field next, or one that may not fit a word: the general path reads it.
+            if j + 9 > count || (quoting && p[j + 1] == ASCII.quote) { return nil }
+          } else if b == ASCII.lineFeed || b == ASCII.carriageReturn {
+            var next = j + 1
+            if b == ASCII.carriageReturn {
+              // Whether an LF follows is not known yet at the buffer's end.
+              guard next < count else { return nil }
+              if p[next] == ASCII.lineFeed { next += 1 }
+            }
+            guard n < room else { return nil }
+            out[n] = Field(
+              rawStart: fieldStart - record, start: fieldStart - record, end: j - record,
+              unescaped: false)
+            n += 1
+            return .record(end: j - record, next: next)
+          } else if quoting && b == ASCII.quote && strayQuote < 0 {
+            // A quote inside an unquoted field is literal text (`5" box`) unless strict.
+            strayQuote = j
+          }
+        }
+        i += 8
+      }
+      return nil
+    }
+    fieldCount = n
+    suspect |= seen & ByteScan.highs
+    pos = fieldStart
+    resumeAt = fieldStart - record
+    if strayQuote >= 0 && strictQuotes && problem == nil {
+      problem = Problem(kind: .strayQuote, offset: strayQuote - record)
+    }
+    return step
+  }
+
+  /// Fields reserved ahead for `unquotedFields`.
+  static let fieldRoom = 32
 
   @inline(__always)
   mutating func finish(_ field: Field, _ breaks: Int) {
