@@ -97,6 +97,8 @@ import TriageKit
     _ = try #require(hits.first { ($0["theme"] as? String) == "system sync" && ($0["events"] as? Int) == 3 } ?? nil)
   }
 
+  /// A file store reads its recurrence rules on two connections (two threads); the data folder's
+  /// in-memory store on one. Every group and every hit, with its examples, must be the same.
   @Test func aFileStoreAnswersLikeTheDataFolder() throws {
     let db = ThemeFixture.tempDirectory() + "/t.db"
     let (status, _, err) = ThemeFixture.run(["ingest", Self.dir, "--db", db])
@@ -105,8 +107,11 @@ import TriageKit
     #expect(s2 == 0)
     let fromDB = ThemeFixture.json(out)
     let fromFolder = themes([])
-    #expect((fromDB["groups"] as? [[String: Any]])?.map { $0["count"] as? Int } == (fromFolder["groups"] as? [[String: Any]])?.map { $0["count"] as? Int })
-    #expect((fromDB["recurring"] as? [[String: Any]])?.map { $0["value"] as? String } == (fromFolder["recurring"] as? [[String: Any]])?.map { $0["value"] as? String })
+    let groups = try #require(fromDB["groups"] as? NSArray)
+    let hits = try #require(fromDB["recurring"] as? NSArray)
+    #expect(groups.count >= 3 && hits.count >= 3, "\(groups.count) groups, \(hits.count) hits")
+    #expect(groups == (fromFolder["groups"] as? NSArray))
+    #expect(hits == (fromFolder["recurring"] as? NSArray))
   }
 
   @Test func theTableHasASparklinePerRowAndPlainCharactersWithoutUTF8() {

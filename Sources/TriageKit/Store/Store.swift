@@ -65,6 +65,28 @@ public final class Store: @unchecked Sendable {
     asOf = try meta("as_of").flatMap { Int64($0) }
   }
 
+  /// Another connection to the same store file, for reading on another thread (a connection
+  /// serves one thread at a time), with the first one's settings; nil for an in-memory store,
+  /// which no other connection can see, or when the file cannot be opened again.
+  ///
+  /// The two connections read separate snapshots: an ingest that commits between their reads
+  /// shows in one and not the other.
+  func secondReader() -> Store? {
+    guard db.path != ":memory:", let other = try? Database(path: db.path, readOnly: true) else { return nil }
+    let store = Store(connection: other, asOf: asOf)
+    for pragma in ["cache_size", "mmap_size"] {
+      if let value = try? db.prepare("PRAGMA \(pragma)").first([], { $0.int(0) }) {
+        try? other.execute("PRAGMA \(pragma) = \(value)")
+      }
+    }
+    return store
+  }
+
+  private init(connection: Database, asOf: Int64?) {
+    db = connection
+    self.asOf = asOf
+  }
+
   /// The store's default location: $XDG_DATA_HOME/triage/triage.db (~/.local/share/triage/...).
   public static func defaultPath(environment: [String: String]) -> String {
     let base =

@@ -1,3 +1,4 @@
+import Foundation
 import TriageCore
 
 /// Something that hit the same reasons again and again within a window, and what it suggests.
@@ -62,70 +63,45 @@ public struct RecurrenceDetector {
   }
 
   public func detect(_ w: ThemeWindow, limit: Int = 10) throws(TriageError) -> [RecurrenceHit] {
+    try detect(w, limit: limit) { () throws(TriageError) in }
+  }
+
+  /// `detect`, with `alongside` run on this thread meanwhile.
+  ///
+  /// The rules are independent queries, the bulk of a themes run. When the store is a file, a
+  /// second connection on another thread starts on them at once; this thread runs `alongside`
+  /// (the rest of the summary), then takes rules too. Each rule's outcome is kept by its index,
+  /// so the answer does not depend on which thread read which rule.
+  func detect(
+    _ w: ThemeWindow, limit: Int, alongside: () throws(TriageError) -> Void
+  ) throws(TriageError) -> [RecurrenceHit] {
+    let queue = RuleQueue(count: rules.rules.count)
+    let rules = self.rules
+    let done = DispatchSemaphore(value: 0)
+    var helping = false
+    if rules.rules.count > 1, let second = store.secondReader() {
+      helping = true
+      Thread {
+        RecurrenceDetector(store: second, rules: rules).work(on: queue, w)
+        done.signal()
+      }.start()
+    }
+    var failure: TriageError?
+    do {
+      try alongside()
+    } catch {
+      failure = error
+      queue.stop()
+    }
+    work(on: queue, w)
+    if helping { done.wait() }
+    if let failure = failure ?? queue.failure { throw failure }
     var candidates: [RecurrenceHit] = []
     var placeNotes: [String: [(Int64, Int64)]] = [:]
-    var failed: [Store.FailedEvent]?
-    for (index, rule) in rules.rules.enumerated() {
-      let t0 = ThemeTrace.now()
-      defer { ThemeTrace.log("rule \(rule.title)", since: t0) }
-      let textWindow = RecurrenceDetector.textWindow(w)
-      let threshold = rule.threshold(for: rule.kind == .place ? textWindow : w)
-      var notes: [String: Int] = [:]
-      var events: [String: [Store.FailedEvent]] = [:]
-      if rule.kind == .place {
-        for code in rule.codes {
-          for m in try store.openMentionTexts(code: code, in: textWindow, containing: rules.places) {
-            for place in PlaceMatcher.places(in: m.text, rules.places) {
-              placeNotes["\(index)\u{0}\(place)", default: []].append((m.note, m.at))
-            }
-          }
-        }
-        for (key, list) in placeNotes where key.hasPrefix("\(index)\u{0}") {
-          let unique = Dictionary(list.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
-          notes[String(key.dropFirst("\(index)\u{0}".count))] = unique.count
-        }
-      } else {
-        notes = try store.ruleCounts(codes: rule.codes, kind: rule.kind, in: w)
-      }
-      if rule.kind == .carrier {
-        // Site notes with no order ("Ridgeline no-show for the 9am pickup") name the carrier.
-        let carriers = try carrierPlaces()
-        for code in rule.codes {
-          for m in try store.openMentionTexts(code: code, in: textWindow, withoutOrder: true, containing: carriers) {
-            for name in PlaceMatcher.places(in: m.text, carriers) {
-              placeNotes["\(index)\u{0}\(name)", default: []].append((m.note, m.at))
-            }
-          }
-        }
-        for (key, list) in placeNotes where key.hasPrefix("\(index)\u{0}") {
-          let unique = Set(list.map(\.0))
-          notes[String(key.dropFirst("\(index)\u{0}".count)), default: 0] += unique.count
-        }
-      }
-      if rule.events {
-        if failed == nil { failed = try store.failedEvents(in: w) }
-        for e in failed ?? [] {
-          let key: String?
-          switch rule.kind {
-          case .sku: key = e.order == nil ? e.ref : nil
-          case .order: key = e.order == nil ? nil : e.ref
-          case .customer: key = e.order?.customer
-          case .carrier: key = e.order?.carrier
-          default: key = nil
-          }
-          if let key, !key.isEmpty { events[key, default: []].append(e) }
-        }
-      }
-      for value in Set(notes.keys).union(events.keys) {
-        let n = notes[value] ?? 0
-        let e = events[value] ?? []
-        guard n + e.count >= threshold else { continue }
-        let newest = e.sorted { $0.at != $1.at ? $0.at > $1.at : $0.eventID > $1.eventID }
-        candidates.append(RecurrenceHit(
-          ruleIndex: index, rule: rule, value: value, count: n + e.count, notes: n, events: e.count,
-          threshold: threshold, exampleNotes: [], exampleEvents: newest.prefix(3).map(\.eventID),
-          lastSeen: newest.first?.at))
-      }
+    for outcome in queue.outcomes {
+      guard let outcome else { continue }
+      candidates += outcome.candidates
+      placeNotes.merge(outcome.placeNotes) { a, _ in a }
     }
     let byCount = { (a: RecurrenceHit, b: RecurrenceHit) -> Bool in
       if a.count != b.count { return a.count > b.count }
@@ -168,5 +144,128 @@ public struct RecurrenceDetector {
       accepted.append(hit)
     }
     return Array(accepted.sorted(by: byCount).prefix(limit))
+  }
+
+  /// Takes rules from `queue` until none is left, keeping each outcome (or the first error).
+  func work(on queue: RuleQueue, _ w: ThemeWindow) {
+    var failed: [Store.FailedEvent]?
+    while let index = queue.take() {
+      do {
+        queue.keep(try evaluate(index, rules.rules[index], in: w, failed: &failed), at: index)
+      } catch {
+        queue.fail(error)
+      }
+    }
+  }
+
+  /// One rule's candidate hits (before ranking), and the notes that named its places or
+  /// carriers, keyed `"index\0value"`. `failed` holds the window's failed events once read.
+  func evaluate(
+    _ index: Int, _ rule: RecurrenceRule, in w: ThemeWindow, failed: inout [Store.FailedEvent]?
+  ) throws(TriageError) -> RuleOutcome {
+    var out = RuleOutcome()
+    let t0 = ThemeTrace.now()
+    defer { ThemeTrace.log("rule \(rule.title)", since: t0) }
+    let textWindow = RecurrenceDetector.textWindow(w)
+    let threshold = rule.threshold(for: rule.kind == .place ? textWindow : w)
+    var notes: [String: Int] = [:]
+    var events: [String: [Store.FailedEvent]] = [:]
+    if rule.kind == .place {
+      for code in rule.codes {
+        for m in try store.openMentionTexts(code: code, in: textWindow, containing: rules.places) {
+          for place in PlaceMatcher.places(in: m.text, rules.places) {
+            out.placeNotes["\(index)\u{0}\(place)", default: []].append((m.note, m.at))
+          }
+        }
+      }
+      for (key, list) in out.placeNotes where key.hasPrefix("\(index)\u{0}") {
+        let unique = Dictionary(list.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
+        notes[String(key.dropFirst("\(index)\u{0}".count))] = unique.count
+      }
+    } else {
+      notes = try store.ruleCounts(codes: rule.codes, kind: rule.kind, in: w)
+    }
+    if rule.kind == .carrier {
+      // Site notes with no order ("Ridgeline no-show for the 9am pickup") name the carrier.
+      let carriers = try carrierPlaces()
+      for code in rule.codes {
+        for m in try store.openMentionTexts(code: code, in: textWindow, withoutOrder: true, containing: carriers) {
+          for name in PlaceMatcher.places(in: m.text, carriers) {
+            out.placeNotes["\(index)\u{0}\(name)", default: []].append((m.note, m.at))
+          }
+        }
+      }
+      for (key, list) in out.placeNotes where key.hasPrefix("\(index)\u{0}") {
+        let unique = Set(list.map(\.0))
+        notes[String(key.dropFirst("\(index)\u{0}".count)), default: 0] += unique.count
+      }
+    }
+    if rule.events {
+      if failed == nil { failed = try store.failedEvents(in: w) }
+      for e in failed ?? [] {
+        let key: String?
+        switch rule.kind {
+        case .sku: key = e.order == nil ? e.ref : nil
+        case .order: key = e.order == nil ? nil : e.ref
+        case .customer: key = e.order?.customer
+        case .carrier: key = e.order?.carrier
+        default: key = nil
+        }
+        if let key, !key.isEmpty { events[key, default: []].append(e) }
+      }
+    }
+    for value in Set(notes.keys).union(events.keys) {
+      let n = notes[value] ?? 0
+      let e = events[value] ?? []
+      guard n + e.count >= threshold else { continue }
+      let newest = e.sorted { $0.at != $1.at ? $0.at > $1.at : $0.eventID > $1.eventID }
+      out.candidates.append(RecurrenceHit(
+        ruleIndex: index, rule: rule, value: value, count: n + e.count, notes: n, events: e.count,
+        threshold: threshold, exampleNotes: [], exampleEvents: newest.prefix(3).map(\.eventID),
+        lastSeen: newest.first?.at))
+    }
+    return out
+  }
+}
+
+/// What one rule found.
+struct RuleOutcome: Sendable {
+  var candidates: [RecurrenceHit] = []
+  var placeNotes: [String: [(Int64, Int64)]] = [:]
+}
+
+/// The rules still to read, handed out by index to the threads reading them, and what each
+/// found. After an error no more rules are handed out.
+final class RuleQueue: @unchecked Sendable {
+  private let lock = NSLock()
+  private var next = 0
+  private let count: Int
+  private(set) var outcomes: [RuleOutcome?]
+  private(set) var failure: TriageError?
+
+  init(count: Int) {
+    self.count = count
+    outcomes = Array(repeating: nil, count: count)
+  }
+
+  func take() -> Int? {
+    lock.withLock {
+      guard failure == nil, next < count else { return nil }
+      next += 1
+      return next - 1
+    }
+  }
+
+  func keep(_ outcome: RuleOutcome, at index: Int) {
+    lock.withLock { outcomes[index] = outcome }
+  }
+
+  func fail(_ error: TriageError) {
+    lock.withLock { if failure == nil { failure = error } }
+  }
+
+  /// Hands out no more rules (the caller failed on its own).
+  func stop() {
+    lock.withLock { next = count }
   }
 }

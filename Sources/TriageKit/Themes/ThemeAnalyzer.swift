@@ -123,22 +123,28 @@ public struct ThemeAnalyzer {
     if let limit = options.limit, groups.count > limit { groups = Array(groups.prefix(limit)) }
 
     ThemeTrace.log("counts", since: started)
-    var t0 = ThemeTrace.now()
-    if options.timeToResolve {
-      let ttr = try timesToResolve(w, by: d, codes: Set(resolved.map(\.code)).sorted())
-      for i in groups.indices { groups[i].timeToResolve = ttr[groups[i].key] }
-    }
-    ThemeTrace.log("time to resolve", since: t0)
-    t0 = ThemeTrace.now()
-    if options.examples {
-      for i in groups.indices where groups[i].count > 0 {
-        groups[i].examples = try examples(for: groups[i], by: d, in: w)
+    let details = { () throws(TriageError) in
+      var t0 = ThemeTrace.now()
+      if options.timeToResolve {
+        let ttr = try timesToResolve(w, by: d, codes: Set(resolved.map(\.code)).sorted())
+        for i in groups.indices { groups[i].timeToResolve = ttr[groups[i].key] }
       }
+      ThemeTrace.log("time to resolve", since: t0)
+      t0 = ThemeTrace.now()
+      if options.examples {
+        for i in groups.indices where groups[i].count > 0 {
+          groups[i].examples = try examples(for: groups[i], by: d, in: w)
+        }
+      }
+      ThemeTrace.log("examples", since: t0)
     }
-    ThemeTrace.log("examples", since: t0)
     var recurring: [RecurrenceHit] = []
     if options.recurrence && !rules.rules.isEmpty {
-      recurring = try RecurrenceDetector(store: store, rules: rules).detect(w, limit: options.recurrenceLimit)
+      // The rules start on a second connection while this thread finds times and examples.
+      recurring = try RecurrenceDetector(store: store, rules: rules).detect(
+        w, limit: options.recurrenceLimit, alongside: details)
+    } else {
+      try details()
     }
     return ThemeSummary(
       window: w, dimension: d, total: total, previousTotal: previous.reduce(0) { $0 + $1.n },
