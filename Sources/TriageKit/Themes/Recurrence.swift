@@ -81,10 +81,12 @@ public struct RecurrenceDetector {
     var helping = false
     if rules.rules.count > 1, let second = store.secondReader() {
       helping = true
-      Thread {
+      let helper = Thread {
         RecurrenceDetector(store: second, rules: rules).work(on: queue, w)
         done.signal()
-      }.start()
+      }
+      helper.stackSize = 8 << 20
+      helper.start()
     }
     var failure: TriageError?
     do {
