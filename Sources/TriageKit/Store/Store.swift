@@ -72,7 +72,11 @@ public final class Store: @unchecked Sendable {
   /// The two connections read separate snapshots: an ingest that commits between their reads
   /// shows in one and not the other.
   func secondReader() -> Store? {
-    guard db.path != ":memory:", let other = try? Database(path: db.path, readOnly: true) else { return nil }
+    guard db.path != ":memory:", let other = try? Database(path: db.path, readOnly: true),
+      // Opening is lazy: read once, so a connection that cannot read (a WAL store whose
+      // shared-memory file it may not create, say) is found here, not in the middle of a query.
+      (try? other.prepare("SELECT count(*) FROM meta").first([], { $0.int(0) })) != nil
+    else { return nil }
     let store = Store(connection: other, asOf: asOf)
     for pragma in ["cache_size", "mmap_size"] {
       if let value = try? db.prepare("PRAGMA \(pragma)").first([], { $0.int(0) }) {
