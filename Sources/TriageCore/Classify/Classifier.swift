@@ -258,6 +258,14 @@ public struct Classifier: Sendable {
   /// - Complexity: O(n) in the note's bytes, times the longest entry (in tokens); independent of
   ///   the number of entries.
   public func classify(_ text: UnsafeBufferPointer<UInt8>, into s: inout ClassifierScratch) {
+    classify(text, in: s)
+  }
+
+  /// `classify(_:into:)` with the scratch held by reference, not `inout`: its buffers are `let`
+  /// properties, so handing them on costs nothing, where through the `inout` reference each
+  /// hand-off was a retain and a release (the reference could have been replaced meanwhile).
+  @inline(__always)
+  func classify(_ text: UnsafeBufferPointer<UInt8>, in s: ClassifierScratch) {
     let limit = min(text.count, maxNoteBytes)
     s.truncated = text.count > maxNoteBytes
     if s.truncated { s.truncatedCount += 1 }

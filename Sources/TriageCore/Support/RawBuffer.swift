@@ -54,7 +54,9 @@ public final class RawBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
   @inline(__always) func appender() -> Appender { Appender(buffer: self) }
 
   struct Appender {
-    let buffer: RawBuffer<Element>
+    /// Not a counted reference: the caller holds the buffer for as long as the appender lives
+    /// (a strong one was a retain and a release a note).
+    unowned(unsafe) let buffer: RawBuffer<Element>
     var base: UnsafeMutablePointer<Element>
     var count: Int
     var capacity: Int

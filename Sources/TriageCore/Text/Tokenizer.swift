@@ -62,6 +62,7 @@ public struct Tokenizer: Sendable {
 
   /// `tokenize` into a scratch held by reference (it is a class): the classifier's call, which
   /// inlined into another module was an access to check for exclusivity at run time per note.
+  @inline(__always)
   func tokenize(_ text: UnsafeBufferPointer<UInt8>, into scratch: TokenScratch) {
     let out = scratch.store
     out.removeAll()

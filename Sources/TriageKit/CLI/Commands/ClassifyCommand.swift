@@ -256,24 +256,26 @@ struct BatchClassifier {
     // Compared once a batch, not once a note (two string comparisons a note were 44
     // instructions).
     let (none, tsv) = (format == "none", format == "tsv")
+    // The scratch (a class) in a local: read through `s` it was retained and released a note.
+    var scratch = s.scratch
     batch.bytes.withUnsafeBufferPointer { all in
       for r in batch.records {
         let text = UnsafeBufferPointer(rebasing: all[Int(r.text.lowerBound)..<Int(r.text.upperBound)])
-        classifier.classify(text, into: &s.scratch)
+        classifier.classify(text, into: &scratch)
         let id = UnsafeBufferPointer(rebasing: all[Int(r.id.lowerBound)..<Int(r.id.upperBound)])
         if none {
           continue
         } else if tsv {
-          w.append(ClassifyCommand.tsvLine(classifier, s.scratch, id: String(decoding: id, as: UTF8.self)))
+          w.append(ClassifyCommand.tsvLine(classifier, scratch, id: String(decoding: id, as: UTF8.self)))
         } else {
           let source = UnsafeBufferPointer(rebasing: all[Int(r.source.lowerBound)..<Int(r.source.upperBound)])
           let order = UnsafeBufferPointer(rebasing: all[Int(r.orderID.lowerBound)..<Int(r.orderID.upperBound)])
           classifier.writeJSON(
-            id: id, source: source, text: text, scratch: s.scratch, explain: explain, orderID: order, into: &w)
+            id: id, source: source, text: text, scratch: scratch, explain: explain, orderID: order, into: &w)
         }
       }
     }
-    s.truncated += s.scratch.takeTruncatedCount()
+    s.truncated += scratch.takeTruncatedCount()
   }
 }
 
