@@ -234,7 +234,11 @@ public struct NoteBatchReader {
       let base = reader.withRecordBytes { batch.append($0) }.lowerBound
       func field(_ k: Int) -> Range<Int32> {
         guard k >= 0 else { return 0..<0 }
-        if let r = reader.fieldRangeInRecord(k) { return (base + Int32(r.lowerBound))..<(base + Int32(r.upperBound)) }
+        // Within the record's copy, which `append` placed below Int32.max (it traps otherwise),
+        // so the sums cannot overflow and start ≤ end holds.
+        if let (start, end) = reader.fieldOffsetsInRecord(k) {
+          return Range(uncheckedBounds: (base &+ start, base &+ end))
+        }
         return reader.withField(k) { batch.append($0) }
       }
       let record = NoteBatch.Record(
