@@ -180,8 +180,34 @@ enum TableReader {
   /// Fields are read from the reader's current record when asked for: a dictionary of every
   /// field per row cost more than everything else in reading the enrichment files (a hash, a
   /// `String` and a resize per column per row).
+  /// Column indexes by (lower-cased) name, first occurrence first. Searched in place: a
+  /// dictionary hashed the name at every field read (about 400 instructions, a twentieth of
+  /// reading the enrichment files); here a name of another length costs a compare of two
+  /// integers, and files have a dozen columns.
+  struct Columns {
+    private var names: [String] = []
+    private var lengths: [Int] = []
+    private var indexes: [Int] = []
+
+    init(_ header: [String]) {
+      for (k, n) in header.enumerated() {
+        let name = n.lowercased()
+        guard !names.contains(name) else { continue }
+        names.append(name)
+        lengths.append(name.utf8.count)
+        indexes.append(k)
+      }
+    }
+
+    subscript(_ name: String) -> Int? {
+      let length = name.utf8.count
+      for i in names.indices where lengths[i] == length && names[i] == name { return indexes[i] }
+      return nil
+    }
+  }
+
   struct Row {
-    let columns: [String: Int]
+    let columns: Columns
     let reader: CSVReader
     let line: Int
     let extraNames: [String]
@@ -280,8 +306,7 @@ enum TableReader {
     var reader = try CSVReader(path: path)
     let header = try CSVHeader(reading: &reader)
     _ = try header.require(required)
-    var columns: [String: Int] = [:]
-    for (k, n) in header.names.enumerated() where columns[n.lowercased()] == nil { columns[n.lowercased()] = k }
+    let columns = Columns(header.names)
     let extraNames = header.names.map { $0.lowercased() }.filter { !known.contains($0) }
     var out: [R] = []
     while true {
