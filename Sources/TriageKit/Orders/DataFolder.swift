@@ -294,9 +294,12 @@ enum TableReader {
   /// `s.trimmingCharacters(in: .whitespaces)`, without Foundation when nothing is to trim (an
   /// ingest trims every field of every row).
   static func trimmed(_ s: String) -> String {
-    guard let first = s.utf8.first, let last = s.utf8.last else { return s }
     func plain(_ b: UInt8) -> Bool { b != ASCII.space && b != ASCII.tab && b < 0x80 }
-    return plain(first) && plain(last) ? s : s.trimmingCharacters(in: .whitespaces)
+    // The ends read from the string's bytes in place (`utf8.last` walked the generic
+    // collection path, about a hundred instructions a field).
+    var copy = s
+    let plainEnds = copy.withUTF8 { b in b.isEmpty || (plain(b[0]) && plain(b[b.count - 1])) }
+    return plainEnds ? s : s.trimmingCharacters(in: .whitespaces)
   }
 
   static func read<R>(
