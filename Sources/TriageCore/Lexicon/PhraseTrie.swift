@@ -5,6 +5,9 @@
 /// Root edges are an array indexed by term id (most tokens stop here: one load). Deeper edges
 /// live in one open-addressing table keyed by `(node, term)`. Patterns' `{n}` and `{n}/{m}`
 /// elements are ordinary edges on the reserved ids `Term.number` and `Term.ratio`.
+///
+/// This is the compiled form the lexicon cache stores; the classifier walks `MatchTables`, built
+/// from it at start (children sorted per node, breadth-first numbering), not these tables.
 public struct PhraseTrie: Sendable {
   @usableFromInline var rootChild: [Int32]
   @usableFromInline var edgeKeys: [UInt64]
@@ -35,25 +38,6 @@ public struct PhraseTrie: Sendable {
   /// Each node's parent and the term on its edge, kept until the output texts are computed.
   var nodeParent: [Int32] = []
   var nodeTerm: [Int32] = []
-
-  /// The child of the root for a term, or 0.
-  @inline(__always) @usableFromInline
-  func root(_ term: Int32) -> Int32 {
-    Int(term) < rootChild.count ? rootChild[Int(term)] : 0
-  }
-
-  /// The child of a non-root node for a term, or 0.
-  @inline(__always) @usableFromInline
-  func child(_ node: Int32, _ term: Int32) -> Int32 {
-    let key = UInt64(UInt32(bitPattern: node)) << 32 | UInt64(UInt32(bitPattern: term))
-    var i = PhraseTrie.slot(key) & edgeMask
-    while true {
-      let k = edgeKeys[i]
-      if k == key { return edgeValues[i] }
-      if k == 0 { return 0 }
-      i = (i + 1) & edgeMask
-    }
-  }
 
   @inline(__always) @usableFromInline
   static func slot(_ key: UInt64) -> Int {
