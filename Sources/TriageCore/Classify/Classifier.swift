@@ -47,6 +47,10 @@ struct MatchState: BitwiseCopyable {
   /// For a near match, the tokens strictly between its parts (`gapFrom...gapTo`); -1 otherwise.
   var gapFrom: Int32 = -1
   var gapTo: Int32 = -1
+
+  /// A near part as the explanations list it (the walk records parts as bare matches: about ten
+  /// a note, most never paired).
+  static func part(_ m: RawMatch) -> MatchState { MatchState(match: m, outcome: MatchOutcome.part.rawValue) }
 }
 
 /// A code's score in one note.
@@ -67,7 +71,7 @@ public final class ClassifierScratch: @unchecked Sendable {
   let cueList = RawBuffer<Int32>(capacity: 16)
   /// The parts of `near` entries found in the note, in order of their first token, kept apart
   /// from `states`: most never pair, so the rules never loop over them.
-  let parts = RawBuffer<MatchState>(capacity: 64)
+  let parts = RawBuffer<RawMatch>(capacity: 64)
   /// Per near entry: which sides (bit 0 first part, bit 1 second) occur in the note; and the
   /// entries set, to reset them for the next note.
   let ownerSides = RawBuffer<UInt8>(capacity: 0)
@@ -111,7 +115,7 @@ public final class ClassifierScratch: @unchecked Sendable {
 
   // Views for explanations, tests and tools (copies; the hot path reads the buffers). Matches
   // are numbered: first `states` (phrases, patterns, cues, near pairs), then the near parts.
-  var allStates: [MatchState] { Array(states.buffer) + Array(parts.buffer) }
+  var allStates: [MatchState] { Array(states.buffer) + parts.buffer.map(MatchState.part) }
   public var matches: [RawMatch] { allStates.map(\.match) }
   /// Per match: its `MatchOutcome` raw value.
   public var outcome: [UInt8] { allStates.map(\.outcome) }
@@ -120,7 +124,7 @@ public final class ClassifierScratch: @unchecked Sendable {
   public var keptOpenBy: [Int32] { allStates.map(\.keptOpenBy) }
 
   /// Match `k` in the numbering above.
-  func state(_ k: Int) -> MatchState { k < states.count ? states[k] : parts[k - states.count] }
+  func state(_ k: Int) -> MatchState { k < states.count ? states[k] : MatchState.part(parts[k - states.count]) }
   /// The reasons that passed their threshold, sorted by score then taxonomy order.
   public var reasons: [ScoredReason] { reasonList.array }
   /// Every code's score this note, including those below threshold (for explanations).
@@ -332,10 +336,8 @@ public struct Classifier: Sendable {
             if mask & alts != 0 || !spelledAsWritten(mask, start) { continue }
           }
           if out.part >= 0 {
-            if since >= 0 && found(parts, entry, Int32(j), sinceParts) { continue }
-            parts.append(MatchState(
-              match: RawMatch(entry: entry, first: Int32(start), last: Int32(j), output: slot),
-              outcome: MatchOutcome.part.rawValue))
+            if since >= 0 && found(parts, { $0 }, entry, Int32(j), sinceParts) { continue }
+            parts.append(RawMatch(entry: entry, first: Int32(start), last: Int32(j), output: slot))
             let owner = Int(out.part >> 1)
             let before = sideBase[owner]
             if before == 0 { s.touchedOwners.append(Int32(owner)) }
@@ -343,7 +345,7 @@ public struct Classifier: Sendable {
             sideBase[owner] = after
             if after == 3 { s.pairable = true }
           } else {
-            if since >= 0 && found(states, entry, Int32(j), since) { continue }
+            if since >= 0 && found(states, { $0.match }, entry, Int32(j), since) { continue }
             states.append(MatchState(
               match: RawMatch(entry: entry, first: Int32(start), last: Int32(j), output: slot),
               outcome: MatchOutcome.counted.rawValue))
@@ -377,10 +379,13 @@ public struct Classifier: Sendable {
       }
       return true
     }
-    @inline(__always) func found(_ list: RawBuffer<MatchState>, _ entry: Int32, _ last: Int32, _ since: Int) -> Bool {
+    @inline(__always) func found<T>(
+      _ list: RawBuffer<T>, _ match: (T) -> RawMatch, _ entry: Int32, _ last: Int32, _ since: Int
+    ) -> Bool {
       var q = since
       while q < list.count {
-        if list[q].match.entry == entry && list[q].match.last == last { return true }
+        let m = match(list[q])
+        if m.entry == entry && m.last == last { return true }
         q += 1
       }
       return false
@@ -731,7 +736,7 @@ public struct Classifier: Sendable {
     let sides = s.ownerSides
     // Most notes have parts but no entry with both sides: nothing to pair, nothing to measure.
     if !s.pairable { return }
-    for k in 0..<partCount { spans.part = max(spans.part, parts[k].match.last - parts[k].match.first) }
+    for k in 0..<partCount { spans.part = max(spans.part, parts[k].last - parts[k].first) }
     func usedUp(_ p: RawMatch) -> Bool {
       var i = lowerBound(phrases, states.base, p.first - spans.phrase)
       while i < phrases.count {
@@ -753,12 +758,12 @@ public struct Classifier: Sendable {
       var hi = partCount
       while lo < hi {
         let mid = (lo + hi) >> 1
-        if parts[mid].match.first < first { lo = mid + 1 } else { hi = mid }
+        if parts[mid].first < first { lo = mid + 1 } else { hi = mid }
       }
       return lo
     }
     for ia in 0..<partCount {
-      let a = parts[ia].match
+      let a = parts[ia]
       let ai = info[Int(a.entry)]
       guard ai.side == 0 else { continue }
       let owner = ai.partOf
@@ -771,7 +776,7 @@ public struct Classifier: Sendable {
       // Second parts that can lie within the window on either side of `a`.
       var ib = firstPart(atOrAfter: ordered ? a.last + 1 : a.first - window - spans.part)
       while ib < partCount {
-        let b = parts[ib].match
+        let b = parts[ib]
         ib += 1
         if b.first > a.last + window { break }
         let bi = info[Int(b.entry)]
