@@ -687,6 +687,15 @@ struct CSVScanner: Sendable {
       let vq = ByteScan.broadcast(searchQuote)
       let vl = ByteScan.broadcast(ASCII.lineFeed)
       let vc = ByteScan.broadcast(ASCII.carriageReturn)
+      // Ends the field at `j`; false when there is no room left for it.
+      func end(at j: Int) -> Bool {
+        guard n < room else { return false }
+        out[n] = Field(
+          rawStart: fieldStart - record, start: fieldStart - record, end: j - record,
+          unescaped: false)
+        n += 1
+        return true
+      }
       var i = fieldStart
       while i + 8 <= count {
         let w = ByteScan.load(p, i)
@@ -697,11 +706,7 @@ struct CSVScanner: Sendable {
           m &= m &- 1
           let b = p[j]
           if b == delimiter {
-            guard n < room else { return nil }
-            out[n] = Field(
-              rawStart: fieldStart - record, start: fieldStart - record, end: j - record,
-              unescaped: false)
-            n += 1
+            guard end(at: j) else { return nil }
             fieldStart = j + 1
             // A quoted field next, or one that may not fit a word: the general path reads it.
             if j + 9 > count || (quoting && p[j + 1] == ASCII.quote) { return nil }
@@ -712,11 +717,7 @@ struct CSVScanner: Sendable {
               guard next < count else { return nil }
               if p[next] == ASCII.lineFeed { next += 1 }
             }
-            guard n < room else { return nil }
-            out[n] = Field(
-              rawStart: fieldStart - record, start: fieldStart - record, end: j - record,
-              unescaped: false)
-            n += 1
+            guard end(at: j) else { return nil }
             return .record(end: j - record, next: next)
           } else if quoting && b == ASCII.quote && strayQuote < 0 {
             // A quote inside an unquoted field is literal text (`5" box`) unless strict.
