@@ -98,13 +98,10 @@ public struct RecurrenceDetector {
     work(on: queue, w)
     if helping { done.wait() }
     if let failure = failure ?? queue.failure { throw failure }
-    var candidates: [RecurrenceHit] = []
-    var placeNotes: [String: [(Int64, Int64)]] = [:]
-    for outcome in queue.outcomes {
-      guard let outcome else { continue }
-      candidates += outcome.candidates
-      placeNotes.merge(outcome.placeNotes) { a, _ in a }
-    }
+    let outcomes = queue.outcomes
+    let found = outcomes.flatMap { $0?.candidates ?? [] }
+    // The notes that named a hit's place or carrier in their text.
+    func named(_ hit: RecurrenceHit) -> [(Int64, Int64)] { outcomes[hit.ruleIndex]?.namedNotes[hit.value] ?? [] }
     let byCount = { (a: RecurrenceHit, b: RecurrenceHit) -> Bool in
       if a.count != b.count { return a.count > b.count }
       if a.ruleIndex != b.ruleIndex { return a.ruleIndex < b.ruleIndex }
@@ -112,8 +109,7 @@ public struct RecurrenceDetector {
     }
     // The strongest candidates, taken in rule order so the more specific rule (earlier in the
     // file) keeps the notes and a later, broader hit that only repeats them is left out.
-    candidates.sort(by: byCount)
-    candidates = Array(candidates.prefix(limit * 4)).sorted {
+    let candidates = Array(found.sorted(by: byCount).prefix(limit * 4)).sorted {
       $0.ruleIndex != $1.ruleIndex ? $0.ruleIndex < $1.ruleIndex : byCount($0, $1)
     }
     var accepted: [RecurrenceHit] = []
@@ -122,12 +118,12 @@ public struct RecurrenceDetector {
       let notes: [(note: Int64, at: Int64)]
       switch hit.rule.kind {
       case .place:
-        let list = placeNotes["\(hit.ruleIndex)\u{0}\(hit.value)"] ?? []
+        let list = named(hit)
         notes = Dictionary(list.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
           .map { (note: $0.key, at: $0.value) }.sorted { $0.at != $1.at ? $0.at > $1.at : $0.note > $1.note }
       case .customer, .carrier:
-        let named = (placeNotes["\(hit.ruleIndex)\u{0}\(hit.value)"] ?? []).map { (note: $0.0, at: $0.1) }
-        notes = (try store.ruleNotes(codes: hit.rule.codes, refKind: Store.refKind(hit.rule.kind) ?? 0, value: hit.value, in: w, limit: 3) + named)
+        let fromText = named(hit).map { (note: $0.0, at: $0.1) }
+        notes = (try store.ruleNotes(codes: hit.rule.codes, refKind: Store.refKind(hit.rule.kind) ?? 0, value: hit.value, in: w, limit: 3) + fromText)
           .sorted { $0.at != $1.at ? $0.at > $1.at : $0.note > $1.note }
       default:
         notes = try store.ruleNotes(codes: hit.rule.codes, refKind: Store.refKind(hit.rule.kind) ?? 0, value: hit.value, in: w)
@@ -161,7 +157,7 @@ public struct RecurrenceDetector {
   }
 
   /// One rule's candidate hits (before ranking), and the notes that named its places or
-  /// carriers, keyed `"index\0value"`. `failed` holds the window's failed events once read.
+  /// carriers. `failed` holds the window's failed events once read.
   func evaluate(
     _ index: Int, _ rule: RecurrenceRule, in w: ThemeWindow, failed: inout [Store.FailedEvent]?
   ) throws(TriageError) -> RuleOutcome {
@@ -172,35 +168,23 @@ public struct RecurrenceDetector {
     let threshold = rule.threshold(for: rule.kind == .place ? textWindow : w)
     var notes: [String: Int] = [:]
     var events: [String: [Store.FailedEvent]] = [:]
-    if rule.kind == .place {
-      for code in rule.codes {
-        for m in try store.openMentionTexts(code: code, in: textWindow, containing: rules.places) {
-          for place in PlaceMatcher.places(in: m.text, rules.places) {
-            out.placeNotes["\(index)\u{0}\(place)", default: []].append((m.note, m.at))
-          }
-        }
-      }
-      for (key, list) in out.placeNotes where key.hasPrefix("\(index)\u{0}") {
-        let unique = Dictionary(list.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
-        notes[String(key.dropFirst("\(index)\u{0}".count))] = unique.count
-      }
-    } else {
+    if rule.kind != .place {
       notes = try store.ruleCounts(codes: rule.codes, kind: rule.kind, in: w)
     }
-    if rule.kind == .carrier {
-      // Site notes with no order ("Ridgeline no-show for the 9am pickup") name the carrier.
-      let carriers = try carrierPlaces()
+    if rule.kind == .place || rule.kind == .carrier {
+      // Places are read from the text; so are carriers named by site notes with no order
+      // ("Ridgeline no-show for the 9am pickup"), counted on top of the orders' carriers.
+      let places = rule.kind == .place ? rules.places : try carrierPlaces()
       for code in rule.codes {
-        for m in try store.openMentionTexts(code: code, in: textWindow, withoutOrder: true, containing: carriers) {
-          for name in PlaceMatcher.places(in: m.text, carriers) {
-            out.placeNotes["\(index)\u{0}\(name)", default: []].append((m.note, m.at))
+        let texts = try store.openMentionTexts(
+          code: code, in: textWindow, withoutOrder: rule.kind == .carrier, containing: places)
+        for m in texts {
+          for name in PlaceMatcher.places(in: m.text, places) {
+            out.namedNotes[name, default: []].append((m.note, m.at))
           }
         }
       }
-      for (key, list) in out.placeNotes where key.hasPrefix("\(index)\u{0}") {
-        let unique = Set(list.map(\.0))
-        notes[String(key.dropFirst("\(index)\u{0}".count)), default: 0] += unique.count
-      }
+      for (name, list) in out.namedNotes { notes[name, default: 0] += Set(list.map(\.0)).count }
     }
     if rule.events {
       if failed == nil { failed = try store.failedEvents(in: w) }
@@ -233,7 +217,8 @@ public struct RecurrenceDetector {
 /// What one rule found.
 struct RuleOutcome: Sendable {
   var candidates: [RecurrenceHit] = []
-  var placeNotes: [String: [(Int64, Int64)]] = [:]
+  /// Per place or carrier, the notes (id, time) that named it in their text.
+  var namedNotes: [String: [(Int64, Int64)]] = [:]
 }
 
 /// The rules still to read, handed out by index to the threads reading them, and what each
