@@ -175,37 +175,31 @@ public struct DataFolder: Sendable {
 /// Reads a CSV export into records, one validated row at a time, with `path:line:col` errors
 /// and `--skip-bad` rejections.
 enum TableReader {
-  /// A row of a CSV file, fields by column name.
-  ///
-  /// Fields are read from the reader's current record when asked for: a dictionary of every
-  /// field per row cost more than everything else in reading the enrichment files (a hash, a
-  /// `String` and a resize per column per row).
   /// Column indexes by (lower-cased) name, first occurrence first. Searched in place: a
   /// dictionary hashed the name at every field read (about 400 instructions, a twentieth of
   /// reading the enrichment files); here a name of another length costs a compare of two
-  /// integers, and files have a dozen columns.
+  /// counts (a native string keeps its own), and files have a dozen columns.
   struct Columns {
-    private var names: [String] = []
-    private var lengths: [Int] = []
-    private var indexes: [Int] = []
+    private var columns: [(name: String, index: Int)] = []
 
     init(_ header: [String]) {
       for (k, n) in header.enumerated() {
         let name = n.lowercased()
-        guard !names.contains(name) else { continue }
-        names.append(name)
-        lengths.append(name.utf8.count)
-        indexes.append(k)
+        if !columns.contains(where: { $0.name == name }) { columns.append((name, k)) }
       }
     }
 
     subscript(_ name: String) -> Int? {
       let length = name.utf8.count
-      for i in names.indices where lengths[i] == length && names[i] == name { return indexes[i] }
-      return nil
+      return columns.first { $0.name.utf8.count == length && $0.name == name }?.index
     }
   }
 
+  /// A row of a CSV file, fields by column name.
+  ///
+  /// Fields are read from the reader's current record when asked for: a dictionary of every
+  /// field per row cost more than everything else in reading the enrichment files (a hash, a
+  /// `String` and a resize per column per row).
   struct Row {
     let columns: Columns
     let reader: CSVReader
