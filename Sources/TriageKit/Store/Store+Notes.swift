@@ -368,25 +368,26 @@ struct NoteWriter {
 
   /// A `theme_refs` row waiting to be written; `code` is the code's rank in name order.
   struct ThemeRow {
-    let code: Int16
-    let status: Int8
-    let kind: Int8
-    let day: Int64
+    /// (code, status, kind, day) packed so that one integer comparison orders rows as the four
+    /// fields do, and the sort compares that: code and the two small fields are never
+    /// negative, and a day (±25 million years of days fit in 32 bits) is offset into an
+    /// unsigned range. Computing it per comparison instead cost 0.5% of an ingest.
+    let key: UInt64
     let start: Int32
     let end: Int32
     let note: Int64
-    /// (code, status, kind, day) packed so that one integer comparison orders them as the four
-    /// did: code and the two small fields are never negative, and a day (±25 million years of
-    /// days fit in 32 bits) is offset into an unsigned range.
-    let prefix: UInt64
 
     init(code: Int16, status: Int8, kind: Int8, day: Int64, start: Int32, end: Int32, note: Int64) {
-      (self.code, self.status, self.kind, self.day) = (code, status, kind, day)
-      (self.start, self.end, self.note) = (start, end, note)
-      prefix =
+      key =
         UInt64(UInt16(bitPattern: code)) << 48 | UInt64(UInt8(bitPattern: status)) << 40
         | UInt64(UInt8(bitPattern: kind)) << 32 | UInt64(UInt32(truncatingIfNeeded: day &+ 0x8000_0000))
+      (self.start, self.end, self.note) = (start, end, note)
     }
+
+    var code: Int16 { Int16(truncatingIfNeeded: key >> 48) }
+    var status: Int8 { Int8(truncatingIfNeeded: key >> 40) }
+    var kind: Int8 { Int8(truncatingIfNeeded: key >> 32) }
+    var day: Int64 { Int64(UInt32(truncatingIfNeeded: key)) - 0x8000_0000 }
   }
 
   /// Writes a batch's `theme_refs` rows in key order: the table is keyed by (code, status,
@@ -404,7 +405,7 @@ struct NoteWriter {
       // One memcmp for the values (generic comparisons of buffer slices were a tenth of the
       // writer's instructions).
       themeRows.sort { a, b in
-        if a.prefix != b.prefix { return a.prefix < b.prefix }
+        if a.key != b.key { return a.key < b.key }
         let n = Int(a.end - a.start)
         let m = Int(b.end - b.start)
         if let base = tb.baseAddress {
