@@ -167,8 +167,6 @@ public struct Classifier: Sendable {
   /// Each entry's capture names, in order (patterns only).
   let captureNames: [[String]]
   let thresholds: [Int32]
-  /// `thresholds.count`, stored: in the scoring pass the array's `count` stayed a call.
-  let codeCount: Int
   /// The widest window of any cue, in tokens: how far from a match a cue can act.
   let maxCueWindow: Int32
   /// Per term id, the second term its tokens also stand for, or 0.
@@ -240,7 +238,6 @@ public struct Classifier: Sendable {
       }
     captureNames = entries.map(\.captureNames)
     thresholds = lexicon.codes.map(\.threshold)
-    codeCount = lexicon.codes.count
     maxCueWindow = info.lazy.filter(\.isCue).map(\.window).max() ?? 0
     altTerm = lexicon.vocabulary.altTerm
     tables = MatchTables(
@@ -876,7 +873,7 @@ public struct Classifier: Sendable {
   /// Sums counted weights per code and keeps the codes that reach their threshold.
   @inline(__always)
   func score(_ info: UnsafeBufferPointer<EntryInfo>, _ s: ClassifierScratch) {
-    let codeCount = self.codeCount
+    let codeCount = thresholds.count
     let table = s.perCode
     if table.count != codeCount * 4 {
       table.removeAll()
@@ -948,7 +945,7 @@ public struct Classifier: Sendable {
 
   /// Keeps the explanation's per-code weights until the next note (reset lazily above).
   func openAndResolvedWeight(_ s: ClassifierScratch, code: Int) -> (open: Int32, resolved: Int32) {
-    let n = codeCount
+    let n = thresholds.count
     guard s.perCode.count == n * 4 else { return (0, 0) }
     return (s.perCode[n + code], s.perCode[2 * n + code])
   }
@@ -973,7 +970,7 @@ public struct Classifier: Sendable {
   /// Clears the per-code table entries this note touched (called at the start of the next).
   @inline(__always)
   func resetPerCode(_ s: ClassifierScratch) {
-    let n = codeCount
+    let n = thresholds.count
     guard s.perCode.count == n * 4 else { return }
     for c in s.touched.buffer {
       let ci = Int(c)
